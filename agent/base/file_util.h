@@ -1,0 +1,20 @@
+// Small blocking file helpers (call from worker threads or at startup only).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "agent/base/status.h"
+
+namespace cistern {
+
+// Reads a whole file. Errors name the path: "read /etc/x: no such file or directory".
+StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes = 64 << 20);
+
+// Writes `data` to `path` atomically: temp file, fsync, rename, fsync of the directory.
+Status WriteFileAtomic(const std::string& path, std::string_view data);
+
+// strerror as a lower-case string.
+std::string ErrnoMessage(int err);
+
+}  // namespace cistern
