@@ -1,0 +1,324 @@
+#include "agent/app/app.h"
+
+#include <uv.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+#include "agent/api/health.h"
+#include "agent/base/time.h"
+#include "agent/loop/handle.h"
+#include "agent/net/http_server.h"
+#include "agent/obs/metrics.h"
+#include "agent/obs/process_metrics.h"
+#include "agent/plugin/input_runner.h"
+#include "agent/plugin/plugin.h"
+
+namespace cistern::app {
+namespace {
+
+constexpr std::string_view kLog = "app";
+
+// Where inputs append until the WAL (agent) and TSDB (server) exist: counts
+// samples and keeps nothing. Thread-safe.
+class CountingSink : public storage::Appendable {
+ public:
+  explicit CountingSink(obs::Registry* metrics)
+      : appended_(metrics->NewCounter("cistern_appended_samples_total",
+                                      "Samples committed by inputs into this process's sink.")) {}
+  std::unique_ptr<storage::Appender> NewAppender() override { return std::make_unique<Appender>(this); }
+
+ private:
+  class Appender : public storage::Appender {
+   public:
+    explicit Appender(CountingSink* sink) : sink_(sink) {}
+    StatusOr<storage::SeriesRef> Append(storage::SeriesRef ref, const model::Labels& labels, int64_t, double) override {
+      if (ref == 0) CISTERN_RETURN_IF_ERROR(labels.Validate());
+      ++n_;
+      return ref != 0 ? ref : labels.Hash() | 1;
+    }
+    Status Commit() override {
+      sink_->appended_->Inc(static_cast<double>(n_));
+      return OkStatus();
+    }
+    void Rollback() override {}
+
+   private:
+    CountingSink* sink_;
+    uint64_t n_ = 0;
+  };
+  obs::Counter* appended_;
+};
+
+plugin::Registry& Plugins() {
+  static plugin::Registry* registry = [] {
+    auto* r = new plugin::Registry;
+    plugins::RegisterBuiltins(r);
+    return r;
+  }();
+  return *registry;
+}
+
+Status CheckRole(const config::Config& c, Role role) {
+  if (role == Role::kAgent && c.remote_write.empty()) {
+    std::string where = c.path.empty() ? "built-in config" : c.path;
+    return InvalidArgumentError(where + ": agent mode needs at least one [[remote_write]] endpoint");
+  }
+  return OkStatus();
+}
+
+class Process {
+ public:
+  Process(const AppOptions& options, config::Config config)
+      : options_(options), config_(std::move(config)) {
+    uv_loop_init(&loop_);
+    obs::RegisterProcessMetrics(&metrics_);
+    reloads_ = metrics_.NewCounterFamily("cistern_config_reloads_total", "Configuration reloads by result.",
+                                         {"result"});
+    last_reload_ok_ = metrics_.NewGauge("cistern_config_last_reload_successful",
+                                        "1 if the last configuration reload succeeded.");
+    last_reload_ok_->Set(1);
+    sink_ = std::make_unique<CountingSink>(&metrics_);
+  }
+
+  ~Process() {
+    inputs_.clear();
+    http_.reset();
+    signals_.clear();
+    shutdown_timer_.reset();
+    int rc = loop::CloseLoop(&loop_);
+    if (rc != 0) obs::Warn(kLog, "event loop closed with open handles ({})", uv_strerror(rc));
+  }
+
+  int Run() {
+    int64_t start_ns = MonotonicNanos();
+    obs::Info(kLog, "cistern {} starting as {} (config: {}, pid {})", obs::kVersion, RoleName(options_.role),
+              config_.path.empty() ? "built-in defaults" : config_.path, static_cast<int>(getpid()));
+    InstallSignals();
+    if (Status s = StartHttp(config_.http.listen, &http_); !s.ok()) {
+      obs::Error(kLog, "{}", s.message());
+      return 1;
+    }
+    if (Status s = StartInputs(config_); !s.ok()) {
+      obs::Error(kLog, "{}", s.message());
+      return 1;
+    }
+    if (options_.role != Role::kServer) WarnAboutMissingStages();
+    ready_ = true;
+    obs::Info(kLog, "ready in {:.1f} ms: {} input(s), http://{}/metrics", (MonotonicNanos() - start_ns) / 1e6,
+              inputs_.size(), config_.http.listen);
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    obs::Info(kLog, "stopped");
+    return exit_code_;
+  }
+
+ private:
+  void WarnAboutMissingStages() {
+    // Honest about what this build does with collected samples.
+    if (!config_.remote_write.empty()) {
+      obs::Warn(kLog, "remote_write: the sender is not implemented in this build yet; "
+                      "{} endpoint(s) configured, samples are counted but not forwarded",
+                config_.remote_write.size());
+    }
+  }
+
+  void InstallSignals() {
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+      auto s = std::make_unique<loop::Signal>(&loop_);
+      Status st = s->Start(sig, [this, sig] {
+        if (sig == SIGHUP) {
+          Reload();
+        } else {
+          Shutdown(sig == SIGINT ? "SIGINT" : "SIGTERM");
+        }
+      });
+      if (!st.ok()) obs::Warn(kLog, "{}", st.message());
+      signals_.push_back(std::move(s));
+    }
+  }
+
+  Status StartHttp(const std::string& listen, std::unique_ptr<net::HttpServer>* out) {
+    net::HttpServerOptions opts;
+    opts.metrics = &metrics_;
+    auto server = std::make_unique<net::HttpServer>(&loop_, opts);
+    api::RegisterHealthRoutes(server.get(), &metrics_, [this] { return ready_ && !shutting_down_; });
+    CISTERN_RETURN_IF_ERROR(server->Listen(listen).Annotate("http"));
+    *out = std::move(server);
+    return OkStatus();
+  }
+
+  Status StartInputs(const config::Config& c) {
+    CISTERN_ASSIGN_OR_RETURN(std::vector<plugin::InputSpec> specs, plugin::ResolveInputs(c, Plugins()));
+    for (plugin::InputSpec& spec : specs) {
+      auto runner = std::make_unique<plugin::InputRunner>(&loop_, std::move(spec), sink_.get(), &metrics_);
+      CISTERN_RETURN_IF_ERROR(runner->Start());
+      inputs_.push_back(std::move(runner));
+    }
+    return OkStatus();
+  }
+
+  // Stops every input; `done` runs when the last one has stopped.
+  void StopInputs(std::function<void()> done) {
+    auto pending = std::make_shared<size_t>(inputs_.size());
+    auto shared_done = std::make_shared<std::function<void()>>(std::move(done));
+    if (*pending == 0) {
+      (*shared_done)();
+      return;
+    }
+    for (auto& in : inputs_) {
+      in->Stop([pending, shared_done] {
+        if (--*pending == 0) (*shared_done)();
+      });
+    }
+  }
+
+  void Reload() {
+    if (shutting_down_ || reloading_) return;
+    if (options_.config_path.empty()) {
+      obs::Info(kLog, "SIGHUP: running on built-in defaults, nothing to reload");
+      return;
+    }
+    reloading_ = true;
+    obs::Info(kLog, "SIGHUP: reloading {}", options_.config_path);
+    auto result = std::make_shared<StatusOr<config::Config>>(InternalError("not loaded"));
+    AppOptions opts = options_;
+    loop::QueueWork(
+        &loop_, [result, opts] { *result = LoadConfig(opts); },
+        [this, result](Status queued) {
+          reloading_ = false;
+          if (!queued.ok() || shutting_down_) return;
+          if (!result->ok()) {
+            reloads_->With({"failure"})->Inc();
+            last_reload_ok_->Set(0);
+            obs::Error(kLog, "reload rejected, keeping the running configuration:\n{}", result->status().message());
+            return;
+          }
+          Apply(std::move(**result));
+        });
+  }
+
+  void Apply(config::Config next) {
+    obs::InitLogging(options_.log_level.value_or(next.global.log_level), next.global.log_format);
+    if (next.http.listen != config_.http.listen) {
+      std::unique_ptr<net::HttpServer> server;
+      if (Status s = StartHttp(next.http.listen, &server); !s.ok()) {
+        reloads_->With({"failure"})->Inc();
+        last_reload_ok_->Set(0);
+        obs::Error(kLog, "reload rejected, keeping the running configuration: {}", s.message());
+        return;
+      }
+      http_ = std::move(server);
+      obs::Info(kLog, "now listening on {}", next.http.listen);
+    }
+    auto shared = std::make_shared<config::Config>(std::move(next));
+    StopInputs([this, shared] {
+      inputs_.clear();
+      config_ = std::move(*shared);
+      if (Status s = StartInputs(config_); !s.ok()) {
+        reloads_->With({"failure"})->Inc();
+        last_reload_ok_->Set(0);
+        obs::Error(kLog, "reload: starting inputs failed: {}", s.message());
+        return;
+      }
+      reloads_->With({"success"})->Inc();
+      last_reload_ok_->Set(1);
+      obs::Info(kLog, "reloaded: {} input(s)", inputs_.size());
+    });
+  }
+
+  void Shutdown(const char* why) {
+    if (shutting_down_) {
+      obs::Warn(kLog, "{} again: exiting now", why);
+      std::fflush(stderr);
+      std::_Exit(1);
+    }
+    shutting_down_ = true;
+    obs::Info(kLog, "{}: shutting down (at most {} ms)", why, options_.shutdown_timeout_ms);
+    shutdown_timer_ = std::make_unique<loop::Timer>(&loop_);
+    shutdown_timer_->Start(static_cast<uint64_t>(options_.shutdown_timeout_ms), 0, [this] {
+      obs::Error(kLog, "shutdown did not finish within {} ms; exiting", options_.shutdown_timeout_ms);
+      exit_code_ = 1;
+      uv_stop(&loop_);
+    });
+    StopInputs([this] {
+      inputs_.clear();
+      http_->Close([this] {
+        http_.reset();
+        signals_.clear();
+        shutdown_timer_.reset();  // nothing keeps the loop alive now: uv_run returns
+      });
+    });
+  }
+
+  AppOptions options_;
+  config::Config config_;
+  uv_loop_t loop_;
+  obs::Registry metrics_;
+  obs::CounterFamily* reloads_;
+  obs::Gauge* last_reload_ok_;
+  std::unique_ptr<CountingSink> sink_;
+  std::unique_ptr<net::HttpServer> http_;
+  std::vector<std::unique_ptr<plugin::InputRunner>> inputs_;
+  std::vector<std::unique_ptr<loop::Signal>> signals_;
+  std::unique_ptr<loop::Timer> shutdown_timer_;
+  bool ready_ = false;
+  bool shutting_down_ = false;
+  bool reloading_ = false;
+  int exit_code_ = 0;
+};
+
+}  // namespace
+
+std::string_view RoleName(Role role) {
+  switch (role) {
+    case Role::kAgent: return "agent";
+    case Role::kServer: return "server";
+    case Role::kRun: return "run";
+  }
+  return "agent";
+}
+
+StatusOr<config::Config> LoadConfig(const AppOptions& options) {
+  config::Config c;
+  if (!options.config_path.empty()) {
+    CISTERN_ASSIGN_OR_RETURN(c, config::LoadConfigFile(options.config_path));
+  }
+  if (!options.data_dir.empty()) c.global.data_dir = options.data_dir;
+  if (options.log_level) c.global.log_level = *options.log_level;
+  CISTERN_RETURN_IF_ERROR(plugin::ResolveInputs(c, Plugins()));
+  CISTERN_RETURN_IF_ERROR(CheckRole(c, options.role));
+  return c;
+}
+
+int CheckConfig(const std::string& path) {
+  auto c = config::LoadConfigFile(path);
+  if (c.ok()) {
+    auto inputs = plugin::ResolveInputs(*c, Plugins());
+    if (!inputs.ok()) {
+      c = inputs.status();
+    } else {
+      std::printf("%s: ok (%zu input(s), %zu remote_write endpoint(s), listen %s)\n", path.c_str(),
+                  inputs->size(), c->remote_write.size(), c->http.listen.c_str());
+      return 0;
+    }
+  }
+  std::fprintf(stderr, "%s: invalid configuration:\n%s\n", path.c_str(), c.status().message().c_str());
+  return 2;
+}
+
+int Run(const AppOptions& options) {
+  auto config = LoadConfig(options);
+  if (!config.ok()) {
+    std::fprintf(stderr, "cistern %s: invalid configuration:\n%s\n", std::string(RoleName(options.role)).c_str(),
+                 config.status().message().c_str());
+    return 2;
+  }
+  obs::InitLogging(config->global.log_level, config->global.log_format);
+  Process process(options, std::move(*config));
+  return process.Run();
+}
+
+}  // namespace cistern::app

@@ -1,0 +1,98 @@
+// cistern: one binary, several roles.
+//
+//   cistern [flags] run | agent | server
+//   cistern check config FILE
+//   cistern version
+//
+// Exit codes: 0 ok, 1 runtime failure, 2 usage error or invalid configuration.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/app/app.h"
+#include "agent/obs/log.h"
+#include "agent/obs/process_metrics.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: cistern [flags] <command> [args]\n"
+    "\n"
+    "commands:\n"
+    "  run                  inputs + local store + API on 127.0.0.1:9090 (no config needed)\n"
+    "  agent                collect on this host and forward with remote-write\n"
+    "  server               central store: remote-write receiver, TSDB, PromQL API\n"
+    "  check config FILE    validate a configuration file and exit\n"
+    "  version              print the version and exit\n"
+    "\n"
+    "flags:\n"
+    "  --config FILE        configuration file (TOML); default: built-in defaults\n"
+    "  --log-level LEVEL    trace|debug|info|warn|error (overrides [global] log_level)\n"
+    "  --data-dir DIR       overrides [global] data_dir\n"
+    "  -h, --help           this help\n";
+
+int Usage(const std::string& error) {
+  if (!error.empty()) std::fprintf(stderr, "cistern: %s\n\n", error.c_str());
+  std::fputs(kUsage, stderr);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace cistern;
+  app::AppOptions options;
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    auto value = [&](std::string_view flag, std::string* out) -> bool {
+      if (a == flag) {
+        if (i + 1 >= argc) return false;
+        *out = argv[++i];
+        return true;
+      }
+      if (a.size() > flag.size() && a.substr(0, flag.size()) == flag && a[flag.size()] == '=') {
+        *out = std::string(a.substr(flag.size() + 1));
+        return true;
+      }
+      return false;
+    };
+    std::string v;
+    if (a == "-h" || a == "--help" || a == "help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (a == "--config" || a.rfind("--config=", 0) == 0) {
+      if (!value("--config", &options.config_path)) return Usage("--config needs a file");
+    } else if (a == "--data-dir" || a.rfind("--data-dir=", 0) == 0) {
+      if (!value("--data-dir", &options.data_dir)) return Usage("--data-dir needs a directory");
+    } else if (a == "--log-level" || a.rfind("--log-level=", 0) == 0) {
+      if (!value("--log-level", &v)) return Usage("--log-level needs a level");
+      auto level = obs::ParseLogLevel(v);
+      if (!level.ok()) return Usage(level.status().message());
+      options.log_level = *level;
+    } else if (!a.empty() && a[0] == '-') {
+      return Usage("unknown flag " + std::string(a));
+    } else {
+      args.emplace_back(a);
+    }
+  }
+  if (args.empty()) return Usage("no command given");
+  const std::string& cmd = args[0];
+  if (cmd == "version") {
+    if (args.size() != 1) return Usage("version takes no arguments");
+    std::printf("cistern %s (%s)\n", obs::kVersion, __VERSION__);
+    return 0;
+  }
+  if (cmd == "check") {
+    if (args.size() != 3 || args[1] != "config") return Usage("usage: cistern check config FILE");
+    return app::CheckConfig(args[2]);
+  }
+  if (cmd == "run" || cmd == "agent" || cmd == "server") {
+    if (args.size() != 1) return Usage(cmd + " takes no arguments (got \"" + args[1] + "\")");
+    options.role = cmd == "run" ? app::Role::kRun : cmd == "agent" ? app::Role::kAgent : app::Role::kServer;
+    return app::Run(options);
+  }
+  return Usage("unknown command \"" + cmd + "\"");
+}
