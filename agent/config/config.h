@@ -1,0 +1,155 @@
+// The configuration of every role (shared/CONFIG.md is the contract): plain
+// structs, filled and validated in one place (config.cc). Value types.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/base/status.h"
+#include "agent/base/units.h"
+#include "agent/config/schema.h"
+#include "agent/config/value.h"
+#include "agent/obs/log.h"
+
+namespace cistern::config {
+
+using namespace std::chrono_literals;
+
+struct GlobalConfig {
+  std::string data_dir = "./data";
+  obs::LogLevel log_level = obs::LogLevel::kInfo;
+  obs::LogFormat log_format = obs::LogFormat::kText;
+  Duration interval = 15s;
+  std::map<std::string, std::string> external_labels;
+};
+
+struct HttpConfig {
+  std::string listen = "127.0.0.1:9090";
+  bool enable_admin_api = false;
+};
+
+enum class FsyncMode { kAlways, kNever, kInterval };
+
+struct WalConfig {
+  uint64_t max_size = 1ULL << 30;
+  uint64_t segment_size = 32ULL << 20;
+  FsyncMode fsync = FsyncMode::kInterval;
+  Duration fsync_interval = 1s;
+  Duration max_age{0};
+};
+
+struct BasicAuth {
+  std::string username;
+  std::string password;  // resolved from password_file, or inline password
+};
+
+struct TlsConfig {
+  std::string ca_file, cert_file, key_file;
+  bool insecure_skip_verify = false;
+};
+
+struct QueueConfig {
+  int64_t max_samples_per_send = 2000;
+  Duration batch_send_deadline = 5s;
+  int64_t max_shards = 0;  // 0: number of CPUs
+  int64_t min_shards = 1;
+  Duration min_backoff = 30ms;
+  Duration max_backoff = 5s;
+};
+
+enum class CatchUp { kOldestFirst, kLiveFirst };
+
+struct RelabelConfig {
+  std::vector<std::string> source_labels;
+  std::string separator = ";";
+  std::string target_label;
+  std::string regex = "(.*)";
+  uint64_t modulus = 0;
+  std::string replacement = "$1";
+  std::string action = "replace";
+  Position position;
+};
+
+struct RemoteWriteConfig {
+  std::string name;  // unique; default "<host:port>" of the url
+  std::string url;
+  Duration timeout = 30s;
+  std::map<std::string, std::string> headers;
+  std::map<std::string, std::string> external_labels;
+  std::optional<BasicAuth> basic_auth;
+  std::string bearer_token;  // from bearer_token_file or bearer_token
+  TlsConfig tls;
+  std::string proxy_url;
+  QueueConfig queue;
+  CatchUp catch_up = CatchUp::kOldestFirst;
+  double max_drain_rate = 0;
+  Duration sample_age_limit{0};
+  std::vector<RelabelConfig> write_relabel_configs;
+  Position position;
+};
+
+struct StorageConfig {
+  Duration retention = 30 * 24h;
+  uint64_t retention_size = 0;  // 0: no size cap
+  Duration block_duration = 2h;
+  Duration out_of_order_window = 6h;
+};
+
+struct RulesConfig {
+  std::vector<std::string> files;
+  Duration evaluation_interval = 15s;
+  Duration local_retention = 1h;
+};
+
+struct AlertmanagerConfig {
+  std::string url;
+  Duration timeout = 10s;
+  std::optional<BasicAuth> basic_auth;
+  std::string bearer_token;
+  TlsConfig tls;
+  Position position;
+};
+
+struct WebhookConfig {
+  std::string url;
+  Duration timeout = 10s;
+  std::map<std::string, std::string> headers;
+  Position position;
+};
+
+struct AlertingConfig {
+  std::vector<AlertmanagerConfig> alertmanagers;
+  std::vector<WebhookConfig> webhooks;
+};
+
+struct InputConfig {
+  std::string plugin;   // "redis"
+  int index = -1;       // position in [[inputs.redis]]; -1 for a single [inputs.host] table
+  std::string id;       // "redis[0]" or "host"
+  bool enabled = true;  // common key `enabled`
+  Duration interval{0}; // common key `interval`; 0: global.interval
+  std::map<std::string, std::string> labels;  // common key `labels`
+  Value options;        // the table minus the common keys, for the plugin's schema
+  Position position;
+};
+
+struct Config {
+  std::string path;  // "" for built-in defaults
+  GlobalConfig global;
+  HttpConfig http;
+  WalConfig wal;
+  std::vector<RemoteWriteConfig> remote_write;
+  StorageConfig storage;
+  RulesConfig rules;
+  AlertingConfig alerting;
+  std::vector<InputConfig> inputs;
+};
+
+// Reads and validates a file. All problems are reported together, one per
+// line, each starting with "file:line: ". Unreadable file: "read <path>: ...".
+StatusOr<Config> LoadConfigFile(const std::string& path);
+StatusOr<Config> ParseConfig(std::string_view text, std::string_view filename);
+
+}  // namespace cistern::config
