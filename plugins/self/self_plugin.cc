@@ -6,6 +6,10 @@
 #include "agent/plugin/plugin.h"
 
 namespace cistern::plugins::self {
+
+Status AppendSnapshot(const std::vector<obs::FamilySnapshot>& families, int64_t timestamp_ms,
+                      storage::Appender& appender);
+
 namespace {
 
 class SelfInput : public plugin::Input {

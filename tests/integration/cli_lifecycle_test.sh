@@ -95,8 +95,8 @@ check "good reload counted" grep -qE '^cistern_config_reloads_total\{result="suc
 
 # --- graceful shutdown ---
 kill -TERM "$PID"
-rc=$(wait_exit "$PID" 15)
-check "SIGTERM exits 0 within the bound (got $rc)" test "$rc" = 0
+wait_exit "$PID" 15
+check "SIGTERM exits 0 within the bound (got $EXIT_CODE)" test "$EXIT_CODE" = 0
 check "shutdown is logged" grep -q 'shutting down' "$TMP/agent.log"
 
 finish

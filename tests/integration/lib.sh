@@ -33,16 +33,17 @@ wait_for() {
   return 1
 }
 
-# wait_exit PID SECONDS: waits for the process to exit; prints its exit code.
+# wait_exit PID SECONDS: waits for the child to exit; sets EXIT_CODE (or "timeout").
+# Not for use in $(...): the process must be a child of this shell.
 wait_exit() {
   local pid=$1 secs=$2 i
   for ((i = 0; i < secs * 10; i++)); do
     if ! kill -0 "$pid" 2>/dev/null; then
-      wait "$pid"; echo $?; return 0
+      wait "$pid"; EXIT_CODE=$?; return 0
     fi
     sleep 0.1
   done
-  echo timeout
+  EXIT_CODE=timeout
 }
 
 finish() {
