@@ -1,0 +1,283 @@
+#include "agent/wal/sample_codec.h"
+
+#include <zstd.h>
+
+#include <bit>
+#include <cstring>
+
+namespace cistern::wal {
+namespace {
+
+constexpr int kZstdLevel = 1;
+constexpr size_t kMaxDecoded = 256 << 20;
+
+void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+
+struct In {
+  const uint8_t* p;
+  const uint8_t* end;
+  bool ok = true;
+  uint64_t Varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p >= end) {
+        ok = false;
+        return 0;
+      }
+      uint8_t b = *p++;
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) return v;
+    }
+    ok = false;
+    return 0;
+  }
+  std::string_view Bytes(size_t n) {
+    if (static_cast<size_t>(end - p) < n) {
+      ok = false;
+      return {};
+    }
+    std::string_view s(reinterpret_cast<const char*>(p), n);
+    p += n;
+    return s;
+  }
+};
+
+class BitWriter {
+ public:
+  explicit BitWriter(std::string* out) : out_(out) {}
+  void Put(uint64_t bits, int n) {  // n <= 64, most significant first
+    for (int i = n - 1; i >= 0; --i) {
+      cur_ = static_cast<uint8_t>((cur_ << 1) | ((bits >> i) & 1));
+      if (++used_ == 8) {
+        out_->push_back(static_cast<char>(cur_));
+        cur_ = 0;
+        used_ = 0;
+      }
+    }
+  }
+  void Flush() {
+    if (used_) out_->push_back(static_cast<char>(cur_ << (8 - used_)));
+    cur_ = 0;
+    used_ = 0;
+  }
+
+ private:
+  std::string* out_;
+  uint8_t cur_ = 0;
+  int used_ = 0;
+};
+
+class BitReader {
+ public:
+  BitReader(const uint8_t* p, const uint8_t* end) : p_(p), end_(end) {}
+  uint64_t Get(int n) {
+    uint64_t v = 0;
+    for (int i = 0; i < n; ++i) {
+      if (p_ >= end_) {
+        ok = false;
+        return 0;
+      }
+      v = (v << 1) | ((*p_ >> (7 - bit_)) & 1);
+      if (++bit_ == 8) {
+        bit_ = 0;
+        ++p_;
+      }
+    }
+    return v;
+  }
+  bool ok = true;
+
+ private:
+  const uint8_t* p_;
+  const uint8_t* end_;
+  int bit_ = 0;
+};
+
+// Value of one sample, Gorilla style:
+//   flag bit: 1 = full value (XOR'd against 0), 0 = XOR'd against the series' previous value
+//   then '0' if the XOR is 0, else '1' + 6 bits leading zeros + 6 bits (significant bits - 1) + the bits.
+void PutValue(BitWriter& w, bool full, uint64_t x) {
+  w.Put(full ? 1 : 0, 1);
+  if (x == 0) {
+    w.Put(0, 1);
+    return;
+  }
+  int lead = std::countl_zero(x);
+  int trail = std::countr_zero(x);
+  if (lead > 63) lead = 63;
+  int sig = 64 - lead - trail;
+  w.Put(1, 1);
+  w.Put(static_cast<uint64_t>(lead), 6);
+  w.Put(static_cast<uint64_t>(sig - 1), 6);
+  w.Put(x >> trail, sig);
+}
+
+bool GetValue(BitReader& r, bool* full, uint64_t* x) {
+  *full = r.Get(1) == 1;
+  if (r.Get(1) == 0) {
+    *x = 0;
+    return r.ok;
+  }
+  int lead = static_cast<int>(r.Get(6));
+  int sig = static_cast<int>(r.Get(6)) + 1;
+  if (lead + sig > 64) return false;
+  uint64_t bits = r.Get(sig);
+  *x = bits << (64 - lead - sig);
+  return r.ok;
+}
+
+void Compress(uint8_t type, const std::string& raw, std::string* out) {
+  thread_local ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  out->push_back(static_cast<char>(type));
+  size_t at = out->size();
+  out->resize(at + ZSTD_compressBound(raw.size()));
+  size_t n = ZSTD_compressCCtx(cctx, out->data() + at, out->size() - at, raw.data(), raw.size(), kZstdLevel);
+  out->resize(ZSTD_isError(n) ? at : at + n);
+}
+
+Status Decompress(std::string_view payload, std::string* raw) {
+  unsigned long long size = ZSTD_getFrameContentSize(payload.data() + 1, payload.size() - 1);
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxDecoded) {
+    return DataLossError("wal record: bad compressed payload");
+  }
+  thread_local ZSTD_DCtx* dctx = ZSTD_createDCtx();
+  raw->resize(size);
+  size_t n = ZSTD_decompressDCtx(dctx, raw->data(), raw->size(), payload.data() + 1, payload.size() - 1);
+  if (ZSTD_isError(n) || n != size) return DataLossError("wal record: corrupt compressed payload");
+  return OkStatus();
+}
+
+}  // namespace
+
+void EncodeSeries(uint32_t seq, std::span<const SeriesEntry> series, std::string* out) {
+  std::string raw;
+  PutVarint(&raw, seq);
+  PutVarint(&raw, series.size());
+  storage::SeriesRef prev = 0;
+  for (const SeriesEntry& s : series) {
+    PutVarint(&raw, ZigZag(static_cast<int64_t>(s.ref - prev)));
+    prev = s.ref;
+    PutVarint(&raw, s.labels.size());
+    for (const model::Label& l : s.labels) {
+      PutVarint(&raw, l.name.size());
+      raw += l.name;
+      PutVarint(&raw, l.value.size());
+      raw += l.value;
+    }
+  }
+  Compress(kSeriesRecord, raw, out);
+}
+
+void EncodeSamples(uint32_t seq, std::span<const SampleRef> samples, XorState* state, std::string* out) {
+  std::string raw;
+  raw.reserve(samples.size() * 4 + 32);
+  PutVarint(&raw, seq);
+  PutVarint(&raw, samples.size());
+  int64_t base = samples.empty() ? 0 : samples[0].timestamp_ms;
+  PutVarint(&raw, ZigZag(base));
+  storage::SeriesRef prev_ref = 0;
+  for (const SampleRef& s : samples) {  // refs column
+    PutVarint(&raw, ZigZag(static_cast<int64_t>(s.ref - prev_ref)));
+    prev_ref = s.ref;
+  }
+  for (const SampleRef& s : samples) PutVarint(&raw, ZigZag(s.timestamp_ms - base));  // timestamps column
+  BitWriter w(&raw);  // values column
+  for (const SampleRef& s : samples) {
+    uint64_t bits = std::bit_cast<uint64_t>(s.value);
+    auto it = state->find(s.ref);
+    bool full = it == state->end();
+    PutValue(w, full, bits ^ (full ? 0 : it->second));
+    (*state)[s.ref] = bits;
+  }
+  w.Flush();
+  Compress(kSamplesRecord, raw, out);
+}
+
+StatusOr<std::pair<RecordType, uint32_t>> PeekRecord(std::string_view payload) {
+  if (payload.empty() || (payload[0] != kSeriesRecord && payload[0] != kSamplesRecord)) {
+    return DataLossError("wal record: unknown type");
+  }
+  // The sequence number is inside the compressed part: decompress the head only.
+  std::string raw;
+  CISTERN_RETURN_IF_ERROR(Decompress(payload, &raw));
+  In in{reinterpret_cast<const uint8_t*>(raw.data()), reinterpret_cast<const uint8_t*>(raw.data() + raw.size())};
+  uint64_t seq = in.Varint();
+  if (!in.ok) return DataLossError("wal record: truncated");
+  return std::make_pair(static_cast<RecordType>(payload[0]), static_cast<uint32_t>(seq));
+}
+
+Status DecodeRecord(std::string_view payload, XorState* state, DecodedRecord* out) {
+  out->series.clear();
+  out->samples.clear();
+  out->undecodable = 0;
+  if (payload.empty() || (payload[0] != kSeriesRecord && payload[0] != kSamplesRecord)) {
+    return DataLossError("wal record: unknown type");
+  }
+  out->type = static_cast<RecordType>(payload[0]);
+  thread_local std::string raw;
+  CISTERN_RETURN_IF_ERROR(Decompress(payload, &raw));
+  In in{reinterpret_cast<const uint8_t*>(raw.data()), reinterpret_cast<const uint8_t*>(raw.data() + raw.size())};
+  out->seq = static_cast<uint32_t>(in.Varint());
+  uint64_t n = in.Varint();
+  if (!in.ok || n > raw.size()) return DataLossError("wal record: bad count");
+  if (out->type == kSeriesRecord) {
+    storage::SeriesRef ref = 0;
+    out->series.reserve(n);
+    for (uint64_t i = 0; i < n && in.ok; ++i) {
+      ref += static_cast<uint64_t>(UnZigZag(in.Varint()));
+      uint64_t nl = in.Varint();
+      if (nl > raw.size()) return DataLossError("wal record: bad label count");
+      std::vector<model::Label> labels;
+      labels.reserve(nl);
+      for (uint64_t k = 0; k < nl && in.ok; ++k) {
+        std::string name(in.Bytes(in.Varint()));
+        std::string value(in.Bytes(in.Varint()));
+        labels.push_back({std::move(name), std::move(value)});
+      }
+      out->series.push_back({ref, model::Labels::FromSorted(std::move(labels))});
+    }
+    if (!in.ok) return DataLossError("wal record: truncated series record");
+    return OkStatus();
+  }
+  int64_t base = UnZigZag(in.Varint());
+  std::vector<storage::SeriesRef> refs(n);
+  storage::SeriesRef ref = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    ref += static_cast<uint64_t>(UnZigZag(in.Varint()));
+    refs[i] = ref;
+  }
+  std::vector<int64_t> ts(n);
+  for (uint64_t i = 0; i < n; ++i) ts[i] = base + UnZigZag(in.Varint());
+  if (!in.ok) return DataLossError("wal record: truncated samples record");
+  BitReader br(in.p, in.end);
+  out->samples.reserve(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    bool full;
+    uint64_t x;
+    if (!GetValue(br, &full, &x)) return DataLossError("wal record: truncated values");
+    uint64_t bits;
+    if (full) {
+      bits = x;
+    } else {
+      auto it = state->find(refs[i]);
+      if (it == state->end()) {
+        ++out->undecodable;
+        continue;  // its base value was in a lost record
+      }
+      bits = x ^ it->second;
+    }
+    (*state)[refs[i]] = bits;
+    out->samples.push_back({refs[i], ts[i], std::bit_cast<double>(bits)});
+  }
+  return OkStatus();
+}
+
+}  // namespace cistern::wal
