@@ -4,6 +4,7 @@
 
 #include <bit>
 #include <cstring>
+#include <memory>
 
 namespace cistern::wal {
 namespace {
@@ -134,8 +135,16 @@ bool GetValue(BitReader& r, bool* full, uint64_t* x) {
   return r.ok;
 }
 
+struct CCtxDeleter {
+  void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
+};
+struct DCtxDeleter {
+  void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); }
+};
+
 void Compress(uint8_t type, const std::string& raw, std::string* out) {
-  thread_local ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  thread_local std::unique_ptr<ZSTD_CCtx, CCtxDeleter> ctx(ZSTD_createCCtx());
+  ZSTD_CCtx* cctx = ctx.get();
   out->push_back(static_cast<char>(type));
   size_t at = out->size();
   out->resize(at + ZSTD_compressBound(raw.size()));
@@ -148,7 +157,8 @@ Status Decompress(std::string_view payload, std::string* raw) {
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxDecoded) {
     return DataLossError("wal record: bad compressed payload");
   }
-  thread_local ZSTD_DCtx* dctx = ZSTD_createDCtx();
+  thread_local std::unique_ptr<ZSTD_DCtx, DCtxDeleter> ctx(ZSTD_createDCtx());
+  ZSTD_DCtx* dctx = ctx.get();
   raw->resize(size);
   size_t n = ZSTD_decompressDCtx(dctx, raw->data(), raw->size(), payload.data() + 1, payload.size() - 1);
   if (ZSTD_isError(n) || n != size) return DataLossError("wal record: corrupt compressed payload");
