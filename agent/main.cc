@@ -2,6 +2,7 @@
 //
 //   cistern [flags] run | agent | server
 //   cistern check config FILE
+//   cistern wal inspect DIR
 //   cistern version
 //
 // Exit codes: 0 ok, 1 runtime failure, 2 usage error or invalid configuration.
@@ -25,6 +26,7 @@ constexpr char kUsage[] =
     "  agent                collect on this host and forward with remote-write\n"
     "  server               central store: remote-write receiver, TSDB, PromQL API\n"
     "  check config FILE    validate a configuration file and exit\n"
+    "  wal inspect DIR      show a WAL's segments, samples, time range and consumers\n"
     "  version              print the version and exit\n"
     "\n"
     "flags:\n"
@@ -88,6 +90,10 @@ int main(int argc, char** argv) {
   if (cmd == "check") {
     if (args.size() != 3 || args[1] != "config") return Usage("usage: cistern check config FILE");
     return app::CheckConfig(args[2]);
+  }
+  if (cmd == "wal") {
+    if (args.size() != 3 || args[1] != "inspect") return Usage("usage: cistern wal inspect DIR");
+    return app::WalInspect(args[2]);
   }
   if (cmd == "run" || cmd == "agent" || cmd == "server") {
     if (args.size() != 1) return Usage(cmd + " takes no arguments (got \"" + args[1] + "\")");

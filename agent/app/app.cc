@@ -14,8 +14,10 @@
 #include "agent/net/http_server.h"
 #include "agent/obs/metrics.h"
 #include "agent/obs/process_metrics.h"
+#include "agent/pipeline/wal_appendable.h"
 #include "agent/plugin/input_runner.h"
 #include "agent/plugin/plugin.h"
+#include "agent/wal/wal.h"
 
 namespace cistern::app {
 namespace {
@@ -81,11 +83,12 @@ class Process {
     last_reload_ok_ = metrics_.NewGauge("cistern_config_last_reload_successful",
                                         "1 if the last configuration reload succeeded.");
     last_reload_ok_->Set(1);
-    sink_ = std::make_unique<CountingSink>(&metrics_);
   }
 
   ~Process() {
     inputs_.clear();
+    pipeline_.reset();  // drains and syncs
+    if (wal_) wal_->Close().IgnoreError();
     http_.reset();
     signals_.clear();
     shutdown_timer_.reset();
@@ -98,6 +101,10 @@ class Process {
     obs::Info(kLog, "cistern {} starting as {} (config: {}, pid {})", obs::kVersion, RoleName(options_.role),
               config_.path.empty() ? "built-in defaults" : config_.path, static_cast<int>(getpid()));
     InstallSignals();
+    if (Status s = OpenStore(); !s.ok()) {
+      obs::Error(kLog, "{}", s.message());
+      return 1;
+    }
     if (Status s = StartHttp(config_.http.listen, &http_); !s.ok()) {
       obs::Error(kLog, "{}", s.message());
       return 1;
@@ -116,11 +123,44 @@ class Process {
   }
 
  private:
+  // Where inputs append: the WAL in agent mode; a counting sink until the
+  // TSDB exists for server and run modes.
+  Status OpenStore() {
+    if (options_.role != Role::kAgent) {
+      sink_ = std::make_unique<CountingSink>(&metrics_);
+      appendable_ = sink_.get();
+      return OkStatus();
+    }
+    wal::Options wo;
+    wo.dir = config_.global.data_dir + "/wal";
+    wo.segment_size = config_.wal.segment_size;
+    wo.max_size = config_.wal.max_size;
+    wo.max_age = config_.wal.max_age;
+    wo.metrics = &metrics_;
+    auto w = wal::Wal::Open(wo);  // replays at startup, before the loop runs
+    if (!w.ok()) return w.status();
+    wal_ = std::move(*w);
+    pipeline::WalAppendableOptions po;
+    po.fsync = config_.wal.fsync == config::FsyncMode::kAlways  ? pipeline::FsyncMode::kAlways
+               : config_.wal.fsync == config::FsyncMode::kNever ? pipeline::FsyncMode::kNever
+                                                                : pipeline::FsyncMode::kInterval;
+    po.fsync_interval = config_.wal.fsync_interval;
+    po.metrics = &metrics_;
+    pipeline_ = std::make_unique<pipeline::WalAppendable>(wal_.get(), po);
+    appendable_ = pipeline_.get();
+    obs::Info(kLog, "wal: {} (max_size {}, segment_size {}, fsync {})", wo.dir, FormatSize(wo.max_size),
+              FormatSize(wo.segment_size),
+              config_.wal.fsync == config::FsyncMode::kInterval ? FormatDuration(config_.wal.fsync_interval)
+              : config_.wal.fsync == config::FsyncMode::kAlways ? "always"
+                                                                : "never");
+    return OkStatus();
+  }
+
   void WarnAboutMissingStages() {
     // Honest about what this build does with collected samples.
     if (!config_.remote_write.empty()) {
       obs::Warn(kLog, "remote_write: the sender is not implemented in this build yet; "
-                      "{} endpoint(s) configured, samples are counted but not forwarded",
+                      "{} endpoint(s) configured, samples are buffered in the WAL but not forwarded",
                 config_.remote_write.size());
     }
   }
@@ -153,7 +193,7 @@ class Process {
   Status StartInputs(const config::Config& c) {
     CISTERN_ASSIGN_OR_RETURN(std::vector<plugin::InputSpec> specs, plugin::ResolveInputs(c, Plugins()));
     for (plugin::InputSpec& spec : specs) {
-      auto runner = std::make_unique<plugin::InputRunner>(&loop_, std::move(spec), sink_.get(), &metrics_);
+      auto runner = std::make_unique<plugin::InputRunner>(&loop_, std::move(spec), appendable_, &metrics_);
       CISTERN_RETURN_IF_ERROR(runner->Start());
       inputs_.push_back(std::move(runner));
     }
@@ -201,6 +241,13 @@ class Process {
   }
 
   void Apply(config::Config next) {
+    if (next.global.data_dir != config_.global.data_dir || next.wal.segment_size != config_.wal.segment_size ||
+        next.wal.max_size != config_.wal.max_size || next.wal.fsync != config_.wal.fsync ||
+        next.wal.fsync_interval != config_.wal.fsync_interval || next.wal.max_age != config_.wal.max_age) {
+      obs::Warn(kLog, "reload: [global] data_dir and [wal] changes take effect after a restart");
+      next.global.data_dir = config_.global.data_dir;
+      next.wal = config_.wal;
+    }
     obs::InitLogging(options_.log_level.value_or(next.global.log_level), next.global.log_format);
     if (next.http.listen != config_.http.listen) {
       std::unique_ptr<net::HttpServer> server;
@@ -245,11 +292,18 @@ class Process {
     });
     StopInputs([this] {
       inputs_.clear();
-      http_->Close([this] {
-        http_.reset();
-        signals_.clear();
-        shutdown_timer_.reset();  // nothing keeps the loop alive now: uv_run returns
-      });
+      // Flush what inputs committed (a sync: off the loop thread).
+      loop::QueueWork(
+          &loop_, [this] {
+            if (pipeline_) pipeline_->Flush();
+          },
+          [this](Status) {
+            http_->Close([this] {
+              http_.reset();
+              signals_.clear();
+              shutdown_timer_.reset();  // nothing keeps the loop alive now: uv_run returns
+            });
+          });
     });
   }
 
@@ -260,6 +314,9 @@ class Process {
   obs::CounterFamily* reloads_;
   obs::Gauge* last_reload_ok_;
   std::unique_ptr<CountingSink> sink_;
+  std::unique_ptr<wal::Wal> wal_;
+  std::unique_ptr<pipeline::WalAppendable> pipeline_;
+  storage::Appendable* appendable_ = nullptr;
   std::unique_ptr<net::HttpServer> http_;
   std::vector<std::unique_ptr<plugin::InputRunner>> inputs_;
   std::vector<std::unique_ptr<loop::Signal>> signals_;
@@ -307,6 +364,16 @@ int CheckConfig(const std::string& path) {
   }
   std::fprintf(stderr, "%s: invalid configuration:\n%s\n", path.c_str(), c.status().message().c_str());
   return 2;
+}
+
+int WalInspect(const std::string& dir) {
+  auto report = wal::Inspect(dir);
+  if (!report.ok()) {
+    std::fprintf(stderr, "cistern wal inspect: %s\n", report.status().message().c_str());
+    return 1;
+  }
+  std::fputs(wal::FormatInspectReport(*report).c_str(), stdout);
+  return 0;
 }
 
 int Run(const AppOptions& options) {

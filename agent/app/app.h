@@ -31,6 +31,10 @@ StatusOr<config::Config> LoadConfig(const AppOptions& options);
 // summary or the errors; returns the exit code (0 ok, 2 invalid).
 int CheckConfig(const std::string& path);
 
+// `cistern wal inspect DIR`: segments, samples, time range, series and each
+// consumer's position and lag. Read-only. Returns the exit code.
+int WalInspect(const std::string& dir);
+
 // Runs a role until SIGINT/SIGTERM. Returns the process exit code.
 int Run(const AppOptions& options);
 
