@@ -372,3 +372,69 @@ TEST_F(WalTest, InspectReportsSegmentsSamplesAndCursorLag) {
 
 }  // namespace
 }  // namespace cistern::wal
+
+namespace cistern::wal {
+namespace {
+
+// A real full filesystem: a 2 MiB tmpfs. Needs root (mount); skipped with the reason otherwise.
+TEST(WalDiskFullTest, RealEnospcIsSurvivedAndSpaceReturning) {
+  testing::TempDir tmp;
+  std::string mnt = tmp.Join("small");
+  std::filesystem::create_directories(mnt);
+  std::string cmd = "mount -t tmpfs -o size=2m tmpfs '" + mnt + "' 2>/dev/null";
+  if (geteuid() != 0 || system(cmd.c_str()) != 0) GTEST_SKIP() << "cannot mount a small tmpfs here (needs root and mount permission)";
+  struct Unmount {
+    std::string dir;
+    ~Unmount() { (void)!system(("umount '" + dir + "'").c_str()); }
+  } unmount{mnt};
+  // A filler we can delete later to give space back.
+  {
+    std::ofstream f(mnt + "/filler", std::ios::binary);
+    f << std::string(512 << 10, 'x');
+  }
+  obs::Registry metrics;
+  Options o;
+  o.dir = mnt + "/wal";
+  o.segment_size = 256 << 10;
+  o.max_size = 64 << 20;  // larger than the disk: the disk fills first
+  o.metrics = &metrics;
+  auto w = Wal::Open(o);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  std::vector<storage::SeriesRef> refs;
+  for (int i = 0; i < 200; ++i) refs.push_back((*w)->Series(SeriesLabels(i)));
+  uint64_t written = 0;
+  Status last;
+  uint64_t x = 88172645463325252ULL;  // xorshift: values that do not compress
+  for (int b = 0; b < 5000 && last.ok(); ++b) {
+    std::vector<SampleRef> s;
+    for (int i = 0; i < 200; ++i) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      s.push_back({refs[i], b * 15000LL, static_cast<double>(x >> 11) / 9007199254740992.0});
+    }
+    last = (*w)->Append(s);
+    if (last.ok()) written += s.size();
+  }
+  ASSERT_EQ(last.code(), StatusCode::kResourceExhausted) << last.ToString();
+  EXPECT_NE(metrics.RenderText().find("cistern_wal_samples_dropped_total{reason=\"write_error\"} 200"), std::string::npos);
+  // Space returns: appends work again, without a restart.
+  std::filesystem::remove(mnt + "/filler");
+  std::vector<SampleRef> s;
+  for (int i = 0; i < 200; ++i) s.push_back({refs[i], 999999999LL, 1.0});
+  CISTERN_ASSERT_OK((*w)->Append(s));
+  written += 200;
+  CISTERN_ASSERT_OK((*w)->Close());
+  w->reset();
+  // Everything acknowledged as written is readable after reopening.
+  auto again = Wal::Open(o);
+  ASSERT_TRUE(again.ok());
+  auto r = (*again)->NewReader((*again)->Begin());
+  ReadBatch batch;
+  uint64_t read = 0;
+  while (*r->Next(&batch)) read += batch.samples.size();
+  EXPECT_EQ(read, written);
+}
+
+}  // namespace
+}  // namespace cistern::wal
