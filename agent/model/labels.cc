@@ -1,6 +1,7 @@
 #include "agent/model/labels.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace cistern::model {
 namespace {
@@ -30,14 +31,29 @@ bool ValidUtf8(std::string_view s) {
   return true;
 }
 
+// Hashes bytes 8 at a time (a multiply-xorshift mix in the style of
+// wyhash/murmur). Deterministic across runs and builds.
+inline uint64_t Mul(uint64_t a, uint64_t b) {
+  __uint128_t r = static_cast<__uint128_t>(a) * b;
+  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
+}
+
 uint64_t Mix(uint64_t h, std::string_view s) {
-  // FNV-1a over bytes, then a final avalanche; stable across runs and builds.
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
+  const char* p = s.data();
+  size_t n = s.size();
+  h ^= n * 0x9e3779b97f4a7c15ULL;  // the length separates ("ab","c") from ("a","bc")
+  while (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = Mul(h ^ w, 0xa0761d6478bd642fULL);
+    p += 8;
+    n -= 8;
   }
-  h ^= 0xff;  // separator so ("ab","c") != ("a","bc")
-  h *= 0x100000001b3ULL;
+  if (n > 0) {
+    uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    h = Mul(h ^ w, 0xe7037ed1a0b428dbULL);
+  }
   return h;
 }
 
@@ -74,10 +90,7 @@ uint64_t Labels::Hash() const {
     h = Mix(h, l.name);
     h = Mix(h, l.value);
   }
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  return h;
+  return Mul(h, 0x8ebc6af09c88c6e3ULL);
 }
 
 std::string Labels::ToString() const {

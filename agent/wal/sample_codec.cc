@@ -54,25 +54,41 @@ struct In {
 class BitWriter {
  public:
   explicit BitWriter(std::string* out) : out_(out) {}
-  void Put(uint64_t bits, int n) {  // n <= 64, most significant first
-    for (int i = n - 1; i >= 0; --i) {
-      cur_ = static_cast<uint8_t>((cur_ << 1) | ((bits >> i) & 1));
-      if (++used_ == 8) {
-        out_->push_back(static_cast<char>(cur_));
-        cur_ = 0;
-        used_ = 0;
-      }
+  // Appends the low `n` bits of `bits` (n <= 64), most significant first.
+  void Put(uint64_t bits, int n) {
+    if (n == 0) return;
+    if (n < 64) bits &= (uint64_t{1} << n) - 1;
+    int free = 64 - used_;
+    if (n <= free) {
+      acc_ |= free == 64 && n == 64 ? bits : bits << (free - n);
+      used_ += n;
+    } else {
+      acc_ |= bits >> (n - free);
+      used_ = 64;
+      Spill();
+      int rest = n - free;
+      acc_ = bits << (64 - rest);
+      used_ = rest;
     }
+    if (used_ == 64) Spill();
   }
   void Flush() {
-    if (used_) out_->push_back(static_cast<char>(cur_ << (8 - used_)));
-    cur_ = 0;
+    int bytes = (used_ + 7) / 8;
+    for (int i = 0; i < bytes; ++i) out_->push_back(static_cast<char>(acc_ >> (56 - 8 * i)));
+    acc_ = 0;
     used_ = 0;
   }
 
  private:
+  void Spill() {
+    char b[8];
+    for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(acc_ >> (56 - 8 * i));
+    out_->append(b, 8);
+    acc_ = 0;
+    used_ = 0;
+  }
   std::string* out_;
-  uint8_t cur_ = 0;
+  uint64_t acc_ = 0;
   int used_ = 0;
 };
 
@@ -81,16 +97,19 @@ class BitReader {
   BitReader(const uint8_t* p, const uint8_t* end) : p_(p), end_(end) {}
   uint64_t Get(int n) {
     uint64_t v = 0;
-    for (int i = 0; i < n; ++i) {
-      if (p_ >= end_) {
-        ok = false;
-        return 0;
+    while (n > 0) {
+      if (avail_ == 0) {
+        if (p_ >= end_) {
+          ok = false;
+          return 0;
+        }
+        cur_ = *p_++;
+        avail_ = 8;
       }
-      v = (v << 1) | ((*p_ >> (7 - bit_)) & 1);
-      if (++bit_ == 8) {
-        bit_ = 0;
-        ++p_;
-      }
+      int take = n < avail_ ? n : avail_;
+      v = (v << take) | ((cur_ >> (avail_ - take)) & ((1u << take) - 1));
+      avail_ -= take;
+      n -= take;
     }
     return v;
   }
@@ -99,13 +118,16 @@ class BitReader {
  private:
   const uint8_t* p_;
   const uint8_t* end_;
-  int bit_ = 0;
+  uint32_t cur_ = 0;
+  int avail_ = 0;
 };
 
 // Value of one sample, Gorilla style:
-//   flag bit: 1 = full value (XOR'd against 0), 0 = XOR'd against the series' previous value
-//   then '0' if the XOR is 0, else '1' + 6 bits leading zeros + 6 bits (significant bits - 1) + the bits.
-void PutValue(BitWriter& w, bool full, uint64_t x) {
+//   flag bit: 1 = full value (XOR'd against 0, no window), 0 = XOR'd against the series' previous value
+//   '0'                               the XOR is 0
+//   '10' bits                         same leading/trailing window as the series' last XOR
+//   '11' lead:6 (sig-1):6 bits:sig    a new window
+void PutValue(BitWriter& w, bool full, uint64_t x, XorEntry* e) {
   w.Put(full ? 1 : 0, 1);
   if (x == 0) {
     w.Put(0, 1);
@@ -114,25 +136,19 @@ void PutValue(BitWriter& w, bool full, uint64_t x) {
   int lead = std::countl_zero(x);
   int trail = std::countr_zero(x);
   if (lead > 63) lead = 63;
+  if (!full && e->lead != 0xff && lead >= e->lead && trail >= e->trail) {
+    int sig = 64 - e->lead - e->trail;
+    w.Put(2, 2);
+    w.Put(x >> e->trail, sig);
+    return;
+  }
   int sig = 64 - lead - trail;
-  w.Put(1, 1);
+  w.Put(3, 2);
   w.Put(static_cast<uint64_t>(lead), 6);
   w.Put(static_cast<uint64_t>(sig - 1), 6);
   w.Put(x >> trail, sig);
-}
-
-bool GetValue(BitReader& r, bool* full, uint64_t* x) {
-  *full = r.Get(1) == 1;
-  if (r.Get(1) == 0) {
-    *x = 0;
-    return r.ok;
-  }
-  int lead = static_cast<int>(r.Get(6));
-  int sig = static_cast<int>(r.Get(6)) + 1;
-  if (lead + sig > 64) return false;
-  uint64_t bits = r.Get(sig);
-  *x = bits << (64 - lead - sig);
-  return r.ok;
+  e->lead = static_cast<uint8_t>(lead);
+  e->trail = static_cast<uint8_t>(trail);
 }
 
 struct CCtxDeleter {
@@ -202,10 +218,10 @@ void EncodeSamples(uint32_t seq, std::span<const SampleRef> samples, XorState* s
   BitWriter w(&raw);  // values column
   for (const SampleRef& s : samples) {
     uint64_t bits = std::bit_cast<uint64_t>(s.value);
-    auto it = state->find(s.ref);
-    bool full = it == state->end();
-    PutValue(w, full, bits ^ (full ? 0 : it->second));
-    (*state)[s.ref] = bits;
+    auto [it, fresh] = state->try_emplace(s.ref);
+    XorEntry& e = it->second;
+    PutValue(w, fresh, bits ^ (fresh ? 0 : e.bits), &e);
+    e.bits = bits;
   }
   w.Flush();
   Compress(kSamplesRecord, raw, out);
@@ -270,22 +286,42 @@ Status DecodeRecord(std::string_view payload, XorState* state, DecodedRecord* ou
   BitReader br(in.p, in.end);
   out->samples.reserve(n);
   for (uint64_t i = 0; i < n; ++i) {
-    bool full;
-    uint64_t x;
-    if (!GetValue(br, &full, &x)) return DataLossError("wal record: truncated values");
-    uint64_t bits;
+    bool full = br.Get(1) == 1;
+    XorEntry* e = nullptr;
     if (full) {
-      bits = x;
-    } else {
-      auto it = state->find(refs[i]);
-      if (it == state->end()) {
-        ++out->undecodable;
-        continue;  // its base value was in a lost record
-      }
-      bits = x ^ it->second;
+      e = &(*state)[refs[i]];
+      *e = XorEntry{};  // a full value starts the series afresh
+    } else if (auto it = state->find(refs[i]); it != state->end()) {
+      e = &it->second;
     }
-    (*state)[refs[i]] = bits;
-    out->samples.push_back({refs[i], ts[i], std::bit_cast<double>(bits)});
+    uint64_t x = 0;
+    if (br.Get(1) == 1) {
+      if (br.Get(1) == 0) {  // '10': the series' previous window
+        if (e == nullptr || e->lead == 0xff) {
+          if (full) return DataLossError("wal record: window reuse on a full value");
+          // Without the lost window the bit positions of the rest are unknown.
+          out->undecodable += n - i;
+          return OkStatus();
+        }
+        x = br.Get(64 - e->lead - e->trail) << e->trail;
+      } else {  // '11': a new window
+        int lead = static_cast<int>(br.Get(6));
+        int sig = static_cast<int>(br.Get(6)) + 1;
+        if (lead + sig > 64) return DataLossError("wal record: bad value window");
+        x = br.Get(sig) << (64 - lead - sig);
+        if (e != nullptr) {
+          e->lead = static_cast<uint8_t>(lead);
+          e->trail = static_cast<uint8_t>(64 - lead - sig);
+        }
+      }
+    }
+    if (!br.ok) return DataLossError("wal record: truncated values");
+    if (e == nullptr) {
+      ++out->undecodable;  // XOR'd against a value from a lost record
+      continue;
+    }
+    e->bits = full ? x : e->bits ^ x;
+    out->samples.push_back({refs[i], ts[i], std::bit_cast<double>(e->bits)});
   }
   return OkStatus();
 }

@@ -32,9 +32,15 @@ struct SeriesEntry {
   model::Labels labels;
 };
 
-// Previous value per series, for XOR encoding. The writer and each reader keep
-// one; both reset it at segment starts (and the writer every epoch).
-using XorState = std::unordered_map<storage::SeriesRef, uint64_t>;
+// Per series: previous value bits and the last XOR window (Gorilla), for
+// encoding. The writer and each reader keep one; both reset it at segment
+// starts (and the writer every epoch).
+struct XorEntry {
+  uint64_t bits = 0;
+  uint8_t lead = 0xff;  // 0xff: no window yet
+  uint8_t trail = 0;
+};
+using XorState = std::unordered_map<storage::SeriesRef, XorEntry>;
 
 // Encodes SERIES / SAMPLES records. `seq` numbers records within a segment so
 // readers can detect a lost record. EncodeSamples updates `state`.

@@ -375,11 +375,11 @@ Status Wal::Append(std::span<const SampleRef> samples) {
     epoch_start_ = cur_.size;
   }
   // Encode, remembering the XOR state we touch so a failed write can undo it.
-  std::vector<std::pair<storage::SeriesRef, std::optional<uint64_t>>> undo;
+  std::vector<std::pair<storage::SeriesRef, std::optional<XorEntry>>> undo;
   undo.reserve(samples.size());
   for (const SampleRef& s : samples) {
     auto it = xor_.find(s.ref);
-    undo.emplace_back(s.ref, it == xor_.end() ? std::nullopt : std::optional<uint64_t>(it->second));
+    undo.emplace_back(s.ref, it == xor_.end() ? std::nullopt : std::optional<XorEntry>(it->second));
   }
   buf_.clear();
   uint64_t end = cur_.size;
