@@ -105,13 +105,19 @@ void WalAppendable::WriterLoop() {
   const bool interval = options_.fsync == FsyncMode::kInterval;
   bool dirty = false;  // written but not synced
   Clock::time_point deadline;
+  // Retention (max_age, acknowledged segments) also runs when nothing is appended.
+  constexpr auto kRetentionEvery = std::chrono::seconds(10);
+  Clock::time_point next_retention = Clock::now() + kRetentionEvery;
   std::unique_lock lock(mu_);
   for (;;) {
     auto ready = [&] { return stop_ || !queue_.empty() || flush_requested_; };
-    if (dirty && interval) {
-      cv_.wait_until(lock, deadline, ready);
-    } else {
-      cv_.wait(lock, ready);
+    Clock::time_point wake = dirty && interval ? std::min(deadline, next_retention) : next_retention;
+    cv_.wait_until(lock, wake, ready);
+    if (Clock::now() >= next_retention) {
+      lock.unlock();
+      wal_->Truncate();
+      lock.lock();
+      next_retention = Clock::now() + kRetentionEvery;
     }
     std::deque<std::vector<Entry>> work;
     work.swap(queue_);
