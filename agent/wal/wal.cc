@@ -886,6 +886,21 @@ StatusOr<InspectReport> Inspect(const std::string& dir) {
   return rep;
 }
 
+namespace {
+std::string HumanBytes(uint64_t b) {
+  static const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(b);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, kUnits[u]);
+  return buf;
+}
+}  // namespace
+
 std::string FormatInspectReport(const InspectReport& r) {
   std::string out;
   char line[256];
@@ -896,7 +911,7 @@ std::string FormatInspectReport(const InspectReport& r) {
   }
   out += "WAL " + r.dir + "\n";
   std::snprintf(line, sizeof line, "  segments: %zu, %s, %" PRIu64 " records, %" PRIu64 " samples, %" PRIu64 " live series\n",
-                r.segments.size(), FormatSize(r.bytes).c_str(), r.records, r.samples, r.series);
+                r.segments.size(), HumanBytes(r.bytes).c_str(), r.records, r.samples, r.series);
   out += line;
   out += "  time range: " + FormatTs(min_ts) + " .. " + FormatTs(max_ts) + "\n";
   out += "  checkpoint: " + (r.checkpoint ? Index8(r.checkpoint) : std::string("none")) +
