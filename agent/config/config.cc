@@ -1,6 +1,5 @@
 #include "agent/config/config.h"
 
-#include <re2/re2.h>
 
 #include <set>
 
@@ -11,10 +10,6 @@
 
 namespace cistern::config {
 namespace {
-
-const std::vector<std::string> kRelabelActions = {"replace",   "keep",      "drop",      "keepequal",
-                                                  "dropequal", "hashmod",   "labelmap",  "labeldrop",
-                                                  "labelkeep", "lowercase", "uppercase"};
 
 class Decoder {
  public:
@@ -141,28 +136,35 @@ class Decoder {
     TableReader r(v, path, errors_);
     RelabelConfig c;
     c.position = v->position();
-    r.StringList("source_labels", &c.source_labels);
-    r.String("separator", &c.separator);
-    r.String("target_label", &c.target_label);
-    r.String("replacement", &c.replacement);
-    r.OneOf("action", &c.action, kRelabelActions);
-    int64_t modulus = 0;
-    if (r.Int("modulus", &modulus, 1)) c.modulus = static_cast<uint64_t>(modulus);
-    if (r.String("regex", &c.regex)) {
-      RE2::Options o;
-      o.set_log_errors(false);
-      RE2 re("^(?:" + c.regex + ")$", o);
-      if (!re.ok()) r.Fail("regex", "invalid regex \"" + c.regex + "\": " + re.error());
+    model::RelabelRule& rule = c.rule;
+    r.StringList("source_labels", &rule.source_labels);
+    r.String("separator", &rule.separator);
+    r.String("target_label", &rule.target_label);
+    r.String("replacement", &rule.replacement);
+    r.String("regex", &rule.regex);
+    std::string action;
+    if (r.String("action", &action)) {
+      auto a = model::ParseRelabelAction(action);
+      if (a.ok()) {
+        rule.action = *a;
+      } else {
+        r.Fail("action", a.status().message());
+      }
     }
-    for (const std::string& l : c.source_labels) {
+    int64_t modulus = 0;
+    if (r.Int("modulus", &modulus, 1)) rule.modulus = static_cast<uint64_t>(modulus);
+    for (const std::string& l : rule.source_labels) {
       if (!model::IsValidLabelName(l)) r.Fail("source_labels", "invalid label name \"" + l + "\"");
     }
-    bool needs_target = c.action == "replace" || c.action == "hashmod" || c.action == "lowercase" ||
-                        c.action == "uppercase" || c.action == "keepequal" || c.action == "dropequal";
-    if (needs_target && c.target_label.empty()) r.Fail("target_label", "required for action \"" + c.action + "\"");
-    if (c.action == "hashmod" && c.modulus == 0) r.Fail("modulus", "required (> 0) for action \"hashmod\"");
-    if ((c.action == "labeldrop" || c.action == "labelkeep") && (!c.source_labels.empty() || !c.target_label.empty())) {
-      r.Fail("action", "source_labels and target_label are not allowed with \"" + c.action + "\"");
+    // The runtime's own compiler checks the regex and per-action requirements.
+    if (auto compiled = model::Relabeler::Compile({rule}); !compiled.ok()) {
+      std::string msg = compiled.status().message();
+      if (auto colon = msg.find(": "); colon != std::string::npos) msg = msg.substr(colon + 2);  // drop "rule 0 (x)"
+      const char* key = msg.rfind("invalid regex", 0) == 0           ? "regex"
+                        : msg.find("modulus") != std::string::npos     ? "modulus"
+                        : msg.find("target_label") != std::string::npos ? "target_label"
+                                                                        : "action";
+      r.Fail(key, msg);
     }
     r.Finish();
     out->push_back(std::move(c));

@@ -11,6 +11,7 @@
 #include "agent/base/units.h"
 #include "agent/config/schema.h"
 #include "agent/config/value.h"
+#include "agent/model/relabel.h"
 #include "agent/obs/log.h"
 
 namespace cistern::config {
@@ -61,14 +62,10 @@ struct QueueConfig {
 
 enum class CatchUp { kOldestFirst, kLiveFirst };
 
+// One write_relabel_configs entry: the model's rule (validated by compiling
+// it with model::Relabeler, so config and runtime agree) and where it was.
 struct RelabelConfig {
-  std::vector<std::string> source_labels;
-  std::string separator = ";";
-  std::string target_label;
-  std::string regex = "(.*)";
-  uint64_t modulus = 0;
-  std::string replacement = "$1";
-  std::string action = "replace";
+  model::RelabelRule rule;
   Position position;
 };
 

@@ -24,21 +24,19 @@ StatusOr<std::vector<std::pair<std::string, std::string>>> HttpRequest::FormPara
   return out;
 }
 
-HttpResponse HttpResponse::Text(int status, std::string body) {
+static HttpResponse Typed(int status, const char* content_type, std::string body) {
   HttpResponse r;
   r.status = status;
-  r.headers.push_back({"Content-Type", "text/plain; charset=utf-8"});
+  r.headers.push_back({"Content-Type", content_type});
   r.body = std::move(body);
   return r;
 }
 
-HttpResponse HttpResponse::Json(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.headers.push_back({"Content-Type", "application/json"});
-  r.body = std::move(body);
-  return r;
+HttpResponse HttpResponse::Text(int status, std::string body) {
+  return Typed(status, "text/plain; charset=utf-8", std::move(body));
 }
+
+HttpResponse HttpResponse::Json(int status, std::string body) { return Typed(status, "application/json", std::move(body)); }
 
 // ---------------------------------------------------------------------------
 // RequestParser

@@ -44,7 +44,7 @@ TEST(ConfigTest, FullExampleLoadsWithEveryKey) {
   EXPECT_EQ(rw.queue.max_shards, 4);
   EXPECT_EQ(rw.headers.at("X-Scope-OrgID"), "team-a");
   ASSERT_EQ(rw.write_relabel_configs.size(), 2u);
-  EXPECT_EQ(rw.write_relabel_configs[1].target_label, "host");
+  EXPECT_EQ(rw.write_relabel_configs[1].rule.target_label, "host");
   EXPECT_EQ(c->remote_write[1].name, "127.0.0.1:8428");
   EXPECT_EQ(c->remote_write[1].catch_up, CatchUp::kLiveFirst);
   EXPECT_EQ(c->storage.retention_size, 10000000000ULL);
@@ -106,9 +106,9 @@ TEST(ConfigTest, RelabelRulesAreCheckedAtLoad) {
               StatusIs(StatusCode::kInvalidArgument,
                        HasSubstr("t.toml:4: remote_write[0].write_relabel_configs[0].regex: invalid regex \"(\"")));
   EXPECT_THAT(Parse("[[remote_write]]\nurl = \"http://a:1/\"\nwrite_relabel_configs = [ { action = \"explode\" } ]\n"),
-              StatusIs(StatusCode::kInvalidArgument, HasSubstr("\"explode\" is not one of")));
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("action: unknown relabel action \"explode\"")));
   EXPECT_THAT(Parse("[[remote_write]]\nurl = \"http://a:1/\"\nwrite_relabel_configs = [ { action = \"hashmod\", target_label = \"s\" } ]\n"),
-              StatusIs(StatusCode::kInvalidArgument, HasSubstr("modulus: required")));
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("modulus: modulus must be > 0")));
 }
 
 TEST(ConfigTest, SyntaxErrorsCarryLineAndColumn) {
