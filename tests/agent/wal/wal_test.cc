@@ -467,3 +467,27 @@ TEST_F(WalTest, MaxAgeDropsOldSegmentsAndCountsTheLoss) {
 
 }  // namespace
 }  // namespace cistern::wal
+
+namespace cistern::wal {
+namespace {
+
+TEST_F(WalTest, ZeroFilledTailIsCutAwayWithoutCountingCorruption) {
+  {
+    auto w = MustOpen(Opts());
+    Fill(*w, 5, 10);
+    CISTERN_ASSERT_OK(w->Close());
+  }
+  std::string seg = Opts().dir + "/00000001";
+  uint64_t good = std::filesystem::file_size(seg);
+  {
+    std::ofstream f(seg, std::ios::app | std::ios::binary);
+    f << std::string(100000, '\0');  // preallocated or zeroed by the filesystem after a crash
+  }
+  auto w = MustOpen(Opts());
+  EXPECT_EQ(std::filesystem::file_size(seg), good);
+  EXPECT_EQ(Metric("cistern_wal_corruptions_total"), 0);
+  EXPECT_EQ(ReadAll(*w, w->Begin()).samples.size(), 50u);
+}
+
+}  // namespace
+}  // namespace cistern::wal
