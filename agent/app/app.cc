@@ -5,6 +5,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "agent/pipeline/wal_appendable.h"
 #include "agent/plugin/input_runner.h"
 #include "agent/plugin/plugin.h"
+#include "agent/remote/queue_manager.h"
 #include "agent/wal/wal.h"
 
 namespace cistern::app {
@@ -87,6 +89,7 @@ class Process {
 
   ~Process() {
     inputs_.clear();
+    queues_.clear();
     pipeline_.reset();  // drains and syncs
     if (wal_) wal_->Close().IgnoreError();
     http_.reset();
@@ -113,7 +116,10 @@ class Process {
       obs::Error(kLog, "{}", s.message());
       return 1;
     }
-    if (options_.role != Role::kServer) WarnAboutMissingStages();
+    if (Status s = StartQueues(config_); !s.ok()) {
+      obs::Error(kLog, "{}", s.message());
+      return 1;
+    }
     ready_ = true;
     obs::Info(kLog, "ready in {:.1f} ms: {} input(s), http://{}/metrics", (MonotonicNanos() - start_ns) / 1e6,
               inputs_.size(), config_.http.listen);
@@ -156,12 +162,58 @@ class Process {
     return OkStatus();
   }
 
-  void WarnAboutMissingStages() {
-    // Honest about what this build does with collected samples.
-    if (!config_.remote_write.empty()) {
-      obs::Warn(kLog, "remote_write: the sender is not implemented in this build yet; "
-                      "{} endpoint(s) configured, samples are buffered in the WAL but not forwarded",
-                config_.remote_write.size());
+  // One sending queue per [[remote_write]] endpoint, each with its own WAL cursor.
+  Status StartQueues(const config::Config& c) {
+    if (!wal_) return OkStatus();
+    for (const config::RemoteWriteConfig& rw : c.remote_write) {
+      remote::EndpointOptions e;
+      e.name = rw.name;
+      e.url = rw.url;
+      e.client.timeout_ms = static_cast<uint64_t>(rw.timeout.count());
+      for (const auto& [k, v] : rw.headers) e.client.headers.push_back({k, v});
+      if (rw.basic_auth) {
+        e.client.basic_auth_username = rw.basic_auth->username;
+        e.client.basic_auth_password = rw.basic_auth->password;
+      }
+      e.client.bearer_token = rw.bearer_token;
+      e.client.tls = {rw.tls.ca_file, rw.tls.cert_file, rw.tls.key_file, rw.tls.insecure_skip_verify, ""};
+      e.client.proxy_url = rw.proxy_url;
+      e.max_samples_per_send = static_cast<size_t>(rw.queue.max_samples_per_send);
+      e.batch_send_deadline = rw.queue.batch_send_deadline;
+      e.min_backoff = rw.queue.min_backoff;
+      e.max_backoff = rw.queue.max_backoff;
+      std::map<std::string, std::string> ext = c.global.external_labels;  // the endpoint's own win
+      for (const auto& [k, v] : rw.external_labels) ext[k] = v;
+      std::vector<model::Label> labels;
+      for (const auto& [k, v] : ext) labels.push_back({k, v});
+      e.external_labels = model::Labels::FromUnsorted(std::move(labels));
+      for (const auto& r : rw.write_relabel_configs) e.relabel.push_back(r.rule);
+      e.sample_age_limit = rw.sample_age_limit;
+      if (rw.catch_up == config::CatchUp::kLiveFirst || rw.max_drain_rate > 0 || rw.queue.max_shards > 1) {
+        obs::Warn(kLog, "remote_write {}: catch_up = \"live_first\", max_drain_rate and several shards are not "
+                        "implemented yet; sending oldest first on one lane", rw.name);
+      }
+      auto q = std::make_unique<remote::QueueManager>(&loop_, wal_.get(), std::move(e), &metrics_);
+      CISTERN_RETURN_IF_ERROR(q->Start());
+      queues_.push_back(std::move(q));
+    }
+    return OkStatus();
+  }
+
+  void StopQueues(std::function<void()> done) {
+    auto pending = std::make_shared<size_t>(queues_.size());
+    auto shared_done = std::make_shared<std::function<void()>>(std::move(done));
+    if (*pending == 0) {
+      (*shared_done)();
+      return;
+    }
+    for (auto& q : queues_) {
+      q->Stop([this, pending, shared_done] {
+        if (--*pending == 0) {
+          queues_.clear();
+          (*shared_done)();
+        }
+      });
     }
   }
 
@@ -263,7 +315,13 @@ class Process {
     auto shared = std::make_shared<config::Config>(std::move(next));
     StopInputs([this, shared] {
       inputs_.clear();
+      StopQueues([this, shared] {
       config_ = std::move(*shared);
+      if (Status s = StartQueues(config_); !s.ok()) {
+        reloads_->With({"failure"})->Inc();
+        last_reload_ok_->Set(0);
+        obs::Error(kLog, "reload: starting remote_write queues failed: {}", s.message());
+      }
       if (Status s = StartInputs(config_); !s.ok()) {
         reloads_->With({"failure"})->Inc();
         last_reload_ok_->Set(0);
@@ -272,7 +330,8 @@ class Process {
       }
       reloads_->With({"success"})->Inc();
       last_reload_ok_->Set(1);
-      obs::Info(kLog, "reloaded: {} input(s)", inputs_.size());
+      obs::Info(kLog, "reloaded: {} input(s), {} remote_write endpoint(s)", inputs_.size(), queues_.size());
+      });
     });
   }
 
@@ -298,10 +357,13 @@ class Process {
             if (pipeline_) pipeline_->Flush();
           },
           [this](Status) {
-            http_->Close([this] {
-              http_.reset();
-              signals_.clear();
-              shutdown_timer_.reset();  // nothing keeps the loop alive now: uv_run returns
+            // Then the senders persist their cursors, then the listener closes.
+            StopQueues([this] {
+              http_->Close([this] {
+                http_.reset();
+                signals_.clear();
+                shutdown_timer_.reset();  // nothing keeps the loop alive now: uv_run returns
+              });
             });
           });
     });
@@ -319,6 +381,7 @@ class Process {
   storage::Appendable* appendable_ = nullptr;
   std::unique_ptr<net::HttpServer> http_;
   std::vector<std::unique_ptr<plugin::InputRunner>> inputs_;
+  std::vector<std::unique_ptr<remote::QueueManager>> queues_;
   std::vector<std::unique_ptr<loop::Signal>> signals_;
   std::unique_ptr<loop::Timer> shutdown_timer_;
   bool ready_ = false;
