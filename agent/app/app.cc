@@ -313,9 +313,15 @@ class Process {
       obs::Info(kLog, "now listening on {}", next.http.listen);
     }
     auto shared = std::make_shared<config::Config>(std::move(next));
+    applying_ = true;
     StopInputs([this, shared] {
       inputs_.clear();
       StopQueues([this, shared] {
+      applying_ = false;
+      if (shutting_down_) {  // a SIGTERM came in while we were stopping: finish that instead
+        ContinueShutdown();
+        return;
+      }
       config_ = std::move(*shared);
       if (Status s = StartQueues(config_); !s.ok()) {
         reloads_->With({"failure"})->Inc();
@@ -349,6 +355,13 @@ class Process {
       exit_code_ = 1;
       uv_stop(&loop_);
     });
+    if (applying_) return;  // the reload in progress calls ContinueShutdown() when its stop phase is done
+    ContinueShutdown();
+  }
+
+  // Stop order: inputs, then flush what they committed, then the senders
+  // (they persist their cursors), then the listener.
+  void ContinueShutdown() {
     StopInputs([this] {
       inputs_.clear();
       // Flush what inputs committed (a sync: off the loop thread).
@@ -387,6 +400,7 @@ class Process {
   bool ready_ = false;
   bool shutting_down_ = false;
   bool reloading_ = false;
+  bool applying_ = false;  // a reload is stopping/starting inputs and queues
   int exit_code_ = 0;
 };
 
