@@ -99,7 +99,13 @@ done
 kill -TERM "$AGENT"; wait_exit "$AGENT" 30
 
 in_wal=$("$CISTERN" wal inspect "$TMP/data/wal" | awk '/segments:/ {for (i = 1; i <= NF; i++) if ($(i+1) == "samples,") print $i}')
-got=$(count_samples)
+# Receivers make accepted data searchable asynchronously (VictoriaMetrics
+# within about a second): wait, bounded, until the count stops short of the WAL.
+for i in $(seq 1 75); do
+  got=$(count_samples)
+  [ "$got" = "$in_wal" ] && break
+  sleep 0.2
+done
 check "every sample in the WAL reached $RECEIVER (wal: $in_wal, $RECEIVER: $got)" test "$got" = "$in_wal"
 check "no out-of-order rejections in the receiver's log" bash -c "! grep -qi 'out of order' '$TMP/recv.log'"
 finish
