@@ -15,9 +15,9 @@ P=$(port)
 printf 'global:\n  scrape_interval: 1h\n' >"$TMP/prom.yml"
 taskset -c 1 prometheus --config.file="$TMP/prom.yml" --storage.tsdb.path="$TMP/prom" --web.enable-remote-write-receiver \
   --web.listen-address="127.0.0.1:$P" >"$TMP/prom.log" 2>&1 &
-until curl -fsS -o /dev/null "http://127.0.0.1:$P/-/ready"; do sleep 0.2; done
+until curl -fsS -o /dev/null "http://127.0.0.1:$P/-/ready" 2>/dev/null; do sleep 0.2; done
 echo -n "prometheus:      "; taskset -c 0 "$BUILD_DIR/agent/remote/remote_drain_bench" "http://127.0.0.1:$P/api/v1/write" "$@"
 V=$(port)
 taskset -c 1 victoria-metrics -storageDataPath="$TMP/vm" -httpListenAddr="127.0.0.1:$V" >"$TMP/vm.log" 2>&1 &
-until curl -fsS -o /dev/null "http://127.0.0.1:$V/health"; do sleep 0.2; done
+until curl -fsS -o /dev/null "http://127.0.0.1:$V/health" 2>/dev/null; do sleep 0.2; done
 echo -n "victoriametrics: "; taskset -c 0 "$BUILD_DIR/agent/remote/remote_drain_bench" "http://127.0.0.1:$V/api/v1/write" "$@"
