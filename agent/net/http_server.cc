@@ -293,6 +293,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     self_ = shared_from_this();
     remote_ = PeerName(&tcp_);
     ArmTimer(server_->options.idle_timeout_ms, TimerKind::kIdle);
+    StartReading();
+  }
+
+  void StartReading() {
     uv_read_start(
         reinterpret_cast<uv_stream_t*>(&tcp_),
         [](uv_handle_t* h, size_t, uv_buf_t* buf) {
@@ -300,9 +304,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
           buf->base = c->read_buf_;
           buf->len = sizeof c->read_buf_;
         },
-        [](uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
-          static_cast<Connection*>(s->data)->OnRead(n, buf);
-        });
+        [](uv_stream_t* s, ssize_t n, const uv_buf_t* buf) { static_cast<Connection*>(s->data)->OnRead(n, buf); });
     reading_ = true;
   }
 
@@ -410,15 +412,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (!closing_ && !failed_) {
       bool want_read = slots_.size() < server_->options.max_pipelined;
       if (want_read && !reading_) {
-        uv_read_start(
-            reinterpret_cast<uv_stream_t*>(&tcp_),
-            [](uv_handle_t* h, size_t, uv_buf_t* buf) {
-              auto* c = static_cast<Connection*>(h->data);
-              buf->base = c->read_buf_;
-              buf->len = sizeof c->read_buf_;
-            },
-            [](uv_stream_t* s, ssize_t n, const uv_buf_t* buf) { static_cast<Connection*>(s->data)->OnRead(n, buf); });
-        reading_ = true;
+        StartReading();
       } else if (!want_read && reading_) {
         uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
         reading_ = false;

@@ -11,6 +11,7 @@
 
 #include "agent/loop/handle.h"
 #include "agent/net/http_server.h"
+#include "tests/testing/net_util.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -19,19 +20,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using testing::StatusIs;
-
-// A loopback port nobody listens on (bound, read, closed).
-sockaddr_in UnusedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return a;
-}
 
 // Server and client share one loop; each test runs the loop until its
 // requests completed, then closes everything.
@@ -133,7 +121,7 @@ TEST_F(HttpClientTest, ServerErrorsAreResponsesNotErrors) {
 
 TEST_F(HttpClientTest, RefusedConnectionIsUnavailable) {
   Client();
-  sockaddr_in a = UnusedPort();
+  sockaddr_in a = testing::UnusedLoopbackAddress();
   auto r = Fetch({"GET", "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/x"});
   EXPECT_THAT(r, StatusIs(StatusCode::kUnavailable, HasSubstr("http client: GET http://127.0.0.1:")));
 }
@@ -231,7 +219,7 @@ TEST_F(HttpClientTest, TlsVerifiesAgainstTheConfiguredCa) {
       "openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out srv.crt -days 1 "
       "-extfile ext 2>/dev/null";
   ASSERT_EQ(system(gen.c_str()), 0) << "certificate generation failed";
-  sockaddr_in a = UnusedPort();
+  sockaddr_in a = testing::UnusedLoopbackAddress();
   std::string port = std::to_string(ntohs(a.sin_port));
   pid_t pid = fork();
   if (pid == 0) {

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "agent/net/http_server.h"
+#include "tests/testing/net_util.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -16,18 +17,6 @@ namespace cistern::remote {
 namespace {
 
 using ::testing::HasSubstr;
-
-int UnusedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
 
 // A remote-write receiver on our own HTTP server: decodes, records, answers
 // with scripted status codes first.
@@ -84,7 +73,7 @@ class QueueManagerTest : public ::testing::Test {
     auto w = wal::Wal::Open(o);
     ASSERT_TRUE(w.ok());
     wal_ = std::move(*w);
-    port_ = UnusedPort();
+    port_ = ntohs(testing::UnusedLoopbackAddress().sin_port);
   }
   void TearDown() override {
     if (qm_) StopQueue();
