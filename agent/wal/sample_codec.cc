@@ -214,7 +214,9 @@ void EncodeSamples(uint32_t seq, std::span<const SampleRef> samples, XorState* s
     PutVarint(&raw, ZigZag(static_cast<int64_t>(s.ref - prev_ref)));
     prev_ref = s.ref;
   }
-  for (const SampleRef& s : samples) PutVarint(&raw, ZigZag(s.timestamp_ms - base));  // timestamps column
+  for (const SampleRef& s : samples) {  // timestamps column (wrapping arithmetic: any int64 pair is fine)
+    PutVarint(&raw, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(s.timestamp_ms) - static_cast<uint64_t>(base))));
+  }
   BitWriter w(&raw);  // values column
   for (const SampleRef& s : samples) {
     uint64_t bits = std::bit_cast<uint64_t>(s.value);
@@ -281,7 +283,9 @@ Status DecodeRecord(std::string_view payload, XorState* state, DecodedRecord* ou
     refs[i] = ref;
   }
   std::vector<int64_t> ts(n);
-  for (uint64_t i = 0; i < n; ++i) ts[i] = base + UnZigZag(in.Varint());
+  for (uint64_t i = 0; i < n; ++i) {
+    ts[i] = static_cast<int64_t>(static_cast<uint64_t>(base) + static_cast<uint64_t>(UnZigZag(in.Varint())));
+  }
   if (!in.ok) return DataLossError("wal record: truncated samples record");
   BitReader br(in.p, in.end);
   out->samples.reserve(n);

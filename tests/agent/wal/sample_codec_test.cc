@@ -58,6 +58,17 @@ TEST(SampleCodecTest, LostRecordMakesDependentSamplesUndecodableNeverWrong) {
   EXPECT_EQ(out.undecodable, 1u);
 }
 
+TEST(SampleCodecTest, ExtremeTimestampsInOneBatchRoundTrip) {
+  XorState w, r;
+  std::vector<SampleRef> in = {{1, INT64_MAX, 1}, {2, INT64_MIN, 2}, {3, 0, 3}, {4, -1, 4}};
+  std::string rec;
+  EncodeSamples(0, in, &w, &rec);
+  DecodedRecord out;
+  ASSERT_TRUE(DecodeRecord(rec, &r, &out).ok());
+  ASSERT_EQ(out.samples.size(), in.size());
+  for (size_t i = 0; i < in.size(); ++i) EXPECT_EQ(out.samples[i].timestamp_ms, in[i].timestamp_ms);
+}
+
 TEST(SampleCodecTest, SeriesRecordsRoundTrip) {
   std::vector<SeriesEntry> in = {{5, model::Labels{{"__name__", "up"}, {"job", "node"}}},
                                  {9, model::Labels{{"__name__", "x"}, {"a", std::string(300, 'v')}}},
