@@ -72,6 +72,13 @@ kill -TERM "$PROM"; wait "$PROM" 2>/dev/null
 sleep 3
 retried=$(agent_metric 'cistern_remote_samples_retried_total{remote="127.0.0.1:'"$PPORT"'"}')
 check "the agent retried during the outage (retried: ${retried:-0})" test "${retried%.*}" -gt 0
+# kill -9 of the agent in the middle of the outage: it restarts on its WAL and
+# its persisted cursor (persisted long after the last delivery, so no resend).
+kill -9 "$AGENT"; wait "$AGENT" 2>/dev/null
+"$CISTERN" --config "$TMP/agent.toml" agent 2>>"$TMP/agent.log" &
+AGENT=$!; PIDS+=("$AGENT")
+check "agent restarts after kill -9 during the outage" wait_for "http://127.0.0.1:$APORT/-/ready"
+sleep 1
 check "$RECEIVER restarts" start_receiver
 
 # The backlog drains while collection goes on; then stop the agent and compare
