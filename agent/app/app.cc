@@ -200,22 +200,7 @@ class Process {
     return OkStatus();
   }
 
-  void StopQueues(std::function<void()> done) {
-    auto pending = std::make_shared<size_t>(queues_.size());
-    auto shared_done = std::make_shared<std::function<void()>>(std::move(done));
-    if (*pending == 0) {
-      (*shared_done)();
-      return;
-    }
-    for (auto& q : queues_) {
-      q->Stop([this, pending, shared_done] {
-        if (--*pending == 0) {
-          queues_.clear();
-          (*shared_done)();
-        }
-      });
-    }
-  }
+  void StopQueues(std::function<void()> done) { StopAll(&queues_, std::move(done)); }
 
   void InstallSignals() {
     for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
@@ -252,17 +237,23 @@ class Process {
     return OkStatus();
   }
 
-  // Stops every input; `done` runs when the last one has stopped.
-  void StopInputs(std::function<void()> done) {
-    auto pending = std::make_shared<size_t>(inputs_.size());
-    auto shared_done = std::make_shared<std::function<void()>>(std::move(done));
+  void StopInputs(std::function<void()> done) { StopAll(&inputs_, std::move(done)); }
+
+  // Stops every element (inputs, queues), destroys them all, then runs `done`.
+  template <typename T>
+  void StopAll(std::vector<std::unique_ptr<T>>* items, std::function<void()> done) {
+    auto pending = std::make_shared<size_t>(items->size());
+    auto finish = std::make_shared<std::function<void()>>([items, done = std::move(done)] {
+      items->clear();
+      done();
+    });
     if (*pending == 0) {
-      (*shared_done)();
+      (*finish)();
       return;
     }
-    for (auto& in : inputs_) {
-      in->Stop([pending, shared_done] {
-        if (--*pending == 0) (*shared_done)();
+    for (auto& item : *items) {
+      item->Stop([pending, finish] {
+        if (--*pending == 0) (*finish)();
       });
     }
   }
@@ -314,31 +305,30 @@ class Process {
     }
     auto shared = std::make_shared<config::Config>(std::move(next));
     applying_ = true;
-    StopInputs([this, shared] {
-      inputs_.clear();
-      StopQueues([this, shared] {
-      applying_ = false;
-      if (shutting_down_) {  // a SIGTERM came in while we were stopping: finish that instead
-        ContinueShutdown();
-        return;
-      }
-      config_ = std::move(*shared);
-      if (Status s = StartQueues(config_); !s.ok()) {
-        reloads_->With({"failure"})->Inc();
-        last_reload_ok_->Set(0);
-        obs::Error(kLog, "reload: starting remote_write queues failed: {}", s.message());
-      }
-      if (Status s = StartInputs(config_); !s.ok()) {
-        reloads_->With({"failure"})->Inc();
-        last_reload_ok_->Set(0);
-        obs::Error(kLog, "reload: starting inputs failed: {}", s.message());
-        return;
-      }
-      reloads_->With({"success"})->Inc();
-      last_reload_ok_->Set(1);
-      obs::Info(kLog, "reloaded: {} input(s), {} remote_write endpoint(s)", inputs_.size(), queues_.size());
-      });
-    });
+    StopInputs([this, shared] { StopQueues([this, shared] { FinishApply(std::move(*shared)); }); });
+  }
+
+  // Second half of a reload: inputs and queues are stopped; start the new ones.
+  void FinishApply(config::Config next) {
+    applying_ = false;
+    if (shutting_down_) {  // a SIGTERM came in while we were stopping: finish that instead
+      ContinueShutdown();
+      return;
+    }
+    config_ = std::move(next);
+    // Collection keeps going even if a sender cannot start: both are tried.
+    Status queues = StartQueues(config_);
+    Status inputs = StartInputs(config_);
+    if (!queues.ok() || !inputs.ok()) {
+      reloads_->With({"failure"})->Inc();
+      last_reload_ok_->Set(0);
+      if (!queues.ok()) obs::Error(kLog, "reload: starting remote_write queues failed: {}", queues.message());
+      if (!inputs.ok()) obs::Error(kLog, "reload: starting inputs failed: {}", inputs.message());
+      return;
+    }
+    reloads_->With({"success"})->Inc();
+    last_reload_ok_->Set(1);
+    obs::Info(kLog, "reloaded: {} input(s), {} remote_write endpoint(s)", inputs_.size(), queues_.size());
   }
 
   void Shutdown(const char* why) {
@@ -363,7 +353,6 @@ class Process {
   // (they persist their cursors), then the listener.
   void ContinueShutdown() {
     StopInputs([this] {
-      inputs_.clear();
       // Flush what inputs committed (a sync: off the loop thread).
       loop::QueueWork(
           &loop_, [this] {
