@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "agent/base/time.h"
+#include "agent/loop/handle.h"
 #include "agent/obs/log.h"
 
 namespace cistern::net {
@@ -35,6 +36,14 @@ struct PollCtx {
   curl_socket_t fd;
   std::weak_ptr<HttpClient::Impl> impl;
 };
+
+// Callbacks never run from inside Do(): an early failure is delivered on a
+// later loop turn (through the thread pool's completion, the one deferral
+// that needs no handle of the client's own).
+void FailLater(uv_loop_t* loop, ClientCallback done, Status error) {
+  loop::QueueWork(
+      loop, [] {}, [done = std::move(done), error = std::move(error)](Status) { done(error); });
+}
 
 size_t OnBody(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
@@ -238,19 +247,7 @@ void HttpClient::Do(ClientRequest request, ClientCallback done) {
   t->max_bytes = impl->options.max_response_bytes;
   t->start_ns = MonotonicNanos();
   if (impl->closed) {
-    // Never call back from inside Do(): defer through the loop... the client is
-    // closed, so there is no loop handle left to defer with; fail via a one-shot work item.
-    auto cb = std::make_shared<ClientCallback>(std::move(t->done));
-    auto* req = new uv_work_t;
-    req->data = cb.get();
-    auto* keep = new std::shared_ptr<ClientCallback>(cb);
-    req->data = keep;
-    uv_queue_work(impl->loop, req, [](uv_work_t*) {}, [](uv_work_t* r, int) {
-      auto* k = static_cast<std::shared_ptr<ClientCallback>*>(r->data);
-      (**k)(CancelledError("http client: closed"));
-      delete k;
-      delete r;
-    });
+    FailLater(impl->loop, std::move(t->done), CancelledError("http client: closed"));
     return;
   }
   const HttpClientOptions& o = impl->options;
@@ -312,17 +309,8 @@ void HttpClient::Do(ClientRequest request, ClientCallback done) {
   if (rc != CURLM_OK) {
     impl->transfers.erase(raw);
     std::unique_ptr<Transfer> owned(raw);
-    auto keep = new std::shared_ptr<ClientCallback>(std::make_shared<ClientCallback>(std::move(owned->done)));
-    std::string msg = "http client: " + owned->request.url + ": " + curl_multi_strerror(rc);
-    auto* req = new uv_work_t;
-    req->data = new std::pair<std::shared_ptr<ClientCallback>*, std::string>(keep, msg);
-    uv_queue_work(impl->loop, req, [](uv_work_t*) {}, [](uv_work_t* r, int) {
-      auto* p = static_cast<std::pair<std::shared_ptr<ClientCallback>*, std::string>*>(r->data);
-      (**p->first)(InternalError(p->second));
-      delete p->first;
-      delete p;
-      delete r;
-    });
+    FailLater(impl->loop, std::move(owned->done),
+              InternalError("http client: " + owned->request.url + ": " + curl_multi_strerror(rc)));
   }
 }
 

@@ -201,7 +201,6 @@ StatusOr<std::unique_ptr<Wal>> Wal::Open(Options options) {
   for (const std::string& d : {options.dir, options.dir + "/cursors"}) {
     if (::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST) {
       // mkdir -p for the data dir's parents.
-      std::string partial;
       for (size_t i = 1; i <= d.size(); ++i) {
         if (i == d.size() || d[i] == '/') ::mkdir(d.substr(0, i).c_str(), 0755);
       }

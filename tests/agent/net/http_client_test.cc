@@ -155,6 +155,23 @@ TEST_F(HttpClientTest, DestroyingTheClientCancelsInFlightRequestsExactlyOnce) {
   EXPECT_THAT(got, StatusIs(StatusCode::kCancelled, HasSubstr("cancelled")));
 }
 
+TEST_F(HttpClientTest, RequestAfterCloseIsCancelledLaterNotInsideDo) {
+  Client();
+  client_->Close();
+  int calls = 0;
+  bool done = false;
+  Status got;
+  client_->Do({"GET", base_ + "/echo"}, [&](StatusOr<ClientResponse> r) {
+    ++calls;
+    got = r.status();
+    done = true;
+  });
+  EXPECT_EQ(calls, 0);  // not from inside Do()
+  RunUntil(&done);
+  EXPECT_EQ(calls, 1);
+  EXPECT_THAT(got, StatusIs(StatusCode::kCancelled, HasSubstr("closed")));
+}
+
 TEST_F(HttpClientTest, ManyConcurrentRequestsAllCompleteOnce) {
   Client();
   int done = 0, ok = 0;
