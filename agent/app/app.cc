@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "agent/api/health.h"
@@ -189,10 +190,13 @@ class Process {
       e.external_labels = model::Labels::FromUnsorted(std::move(labels));
       for (const auto& r : rw.write_relabel_configs) e.relabel.push_back(r.rule);
       e.sample_age_limit = rw.sample_age_limit;
-      if (rw.catch_up == config::CatchUp::kLiveFirst || rw.max_drain_rate > 0 || rw.queue.max_shards > 1) {
-        obs::Warn(kLog, "remote_write {}: catch_up = \"live_first\", max_drain_rate and several shards are not "
-                        "implemented yet; sending oldest first on one lane", rw.name);
-      }
+      e.max_shards = rw.queue.max_shards > 0 ? static_cast<size_t>(rw.queue.max_shards)
+                                             : std::max<size_t>(1, std::thread::hardware_concurrency());
+      e.min_shards = std::min(static_cast<size_t>(rw.queue.min_shards), e.max_shards);
+      e.live_first = rw.catch_up == config::CatchUp::kLiveFirst;
+      e.max_drain_rate = rw.max_drain_rate;
+      e.reconnect_jitter = rw.reconnect_jitter;
+      e.live_threshold = rw.catch_up_threshold;
       auto q = std::make_unique<remote::QueueManager>(&loop_, wal_.get(), std::move(e), &metrics_);
       CISTERN_RETURN_IF_ERROR(q->Start());
       queues_.push_back(std::move(q));

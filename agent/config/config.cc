@@ -207,6 +207,8 @@ class Decoder {
       c.catch_up = catch_up == "live_first" ? CatchUp::kLiveFirst : CatchUp::kOldestFirst;
     }
     r.Float("max_drain_rate", &c.max_drain_rate, 0);
+    r.Dur("reconnect_jitter", &c.reconnect_jitter);
+    r.Dur("catch_up_threshold", &c.catch_up_threshold, Duration(1));
     r.Dur("sample_age_limit", &c.sample_age_limit);
     if (const Value* list = r.Raw("write_relabel_configs")) {
       if (!list->is(Value::Type::kArray)) {

@@ -82,6 +82,8 @@ struct RemoteWriteConfig {
   QueueConfig queue;
   CatchUp catch_up = CatchUp::kOldestFirst;
   double max_drain_rate = 0;
+  Duration reconnect_jitter{0};  // random delay, up to this, before draining a backlog after an outage
+  Duration catch_up_threshold = 1min;  // samples older than this when read are a backlog
   Duration sample_age_limit{0};
   std::vector<RelabelConfig> write_relabel_configs;
   Position position;

@@ -4,6 +4,20 @@
 
 namespace cistern::remote {
 
+Batcher::Batcher(BatcherOptions options) : opts_(std::move(options)) { shards_.resize(std::max<size_t>(1, opts_.shards)); }
+
+size_t Batcher::ShardOf(storage::SeriesRef ref, size_t n) {
+  uint64_t h = static_cast<uint64_t>(ref) * 0x9E3779B97F4A7C15ULL;  // Fibonacci hashing: refs are dense
+  return n <= 1 ? 0 : static_cast<size_t>((h >> 32) % n);
+}
+
+void Batcher::Reset(wal::Position at) {
+  done_ = at;
+  emitted_ack_ = std::max(emitted_ack_, at);
+}
+
+void Batcher::SetShards(size_t shards) { shards_.assign(std::max<size_t>(1, shards), Shard{}); }
+
 const model::Labels* Batcher::Resolve(storage::SeriesRef ref, const model::Labels& in) {
   auto [it, fresh] = cache_.try_emplace(ref);
   Cached& c = it->second;
@@ -18,53 +32,74 @@ const model::Labels* Batcher::Resolve(storage::SeriesRef ref, const model::Label
   return c.dropped ? nullptr : &c.labels;
 }
 
-void Batcher::Cut(wal::Position ack, const Emit& emit) {
-  if (pending_ == 0) {
-    // Nothing to send (all dropped or filtered): still move the cursor on,
-    // with an ack-only entry, so the WAL can be truncated.
-    if (ack > emitted_ack_) {
-      PendingRequest r;
-      r.ack = ack;
-      emitted_ack_ = ack;
-      emit(std::move(r));
-    }
-    return;
+void Batcher::EmitAckOnly(const Emit& emit) {
+  // Nothing to send (all dropped or filtered): still move the cursor on, with
+  // an ack-only entry, so the WAL can be truncated.
+  if (done_ <= emitted_ack_) return;
+  PendingRequest r;
+  r.ack = done_;
+  emitted_ack_ = done_;
+  emit(std::move(r));
+}
+
+void Batcher::Cut(size_t shard, const Emit& emit) {
+  Shard& s = shards_[shard];
+  // Records before `ack` have no sample left in any other shard.
+  wal::Position ack = done_;
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    if (i != shard && shards_[i].pending > 0) ack = std::min(ack, shards_[i].first);
   }
   PendingRequest r;
-  EncodeWriteRequest(req_, &r.body);
-  r.samples = pending_;
-  r.max_timestamp_ms = max_ts_;
+  EncodeWriteRequest(s.req, &r.body);
+  r.samples = s.pending;
+  r.min_timestamp_ms = s.min_ts;
+  r.max_timestamp_ms = s.max_ts;
+  r.shard = shard;
   r.ack = ack;
   emitted_ack_ = std::max(emitted_ack_, ack);
-  req_.timeseries.clear();
-  index_.clear();
-  pending_ = 0;
-  max_ts_ = 0;
+  pending_ -= s.pending;
+  s.req.timeseries.clear();
+  s.index.clear();
+  s.pending = 0;
   emit(std::move(r));
 }
 
 void Batcher::Add(const wal::ReadBatch& batch, int64_t now_ms, const Emit& emit) {
   int64_t oldest = opts_.sample_age_limit.count() > 0 ? now_ms - opts_.sample_age_limit.count() : INT64_MIN;
+  const size_t n = shards_.size();
   for (size_t i = 0; i < batch.samples.size(); ++i) {
-    const wal::SampleRef& s = batch.samples[i];
-    const model::Labels* labels = Resolve(s.ref, *batch.labels[i]);
+    const wal::SampleRef& sample = batch.samples[i];
+    const model::Labels* labels = Resolve(sample.ref, *batch.labels[i]);
     if (labels == nullptr) {
       ++counts_.dropped_relabel;
       continue;
     }
-    if (s.timestamp_ms < oldest) {
+    if (sample.timestamp_ms < oldest) {
       ++counts_.dropped_too_old;
       continue;
     }
-    auto [it, fresh] = index_.try_emplace(s.ref, req_.timeseries.size());
-    if (fresh) req_.timeseries.push_back({*labels, {}});
-    req_.timeseries[it->second].samples.push_back({s.timestamp_ms, s.value});
-    max_ts_ = std::max(max_ts_, s.timestamp_ms);
-    if (++pending_ >= opts_.max_samples_per_send) Cut(done_, emit);  // this record continues in the next request
+    size_t k = ShardOf(sample.ref, n);
+    Shard& s = shards_[k];
+    if (s.pending == 0) {
+      s.first = done_;  // this record started where the previous one ended
+      s.min_ts = s.max_ts = sample.timestamp_ms;
+    }
+    auto [it, fresh] = s.index.try_emplace(sample.ref, s.req.timeseries.size());
+    if (fresh) s.req.timeseries.push_back({*labels, {}});
+    s.req.timeseries[it->second].samples.push_back({sample.timestamp_ms, sample.value});
+    s.min_ts = std::min(s.min_ts, sample.timestamp_ms);
+    s.max_ts = std::max(s.max_ts, sample.timestamp_ms);
+    ++pending_;
+    if (++s.pending >= opts_.max_samples_per_send) Cut(k, emit);  // this record continues in the next request
   }
-  done_ = std::max(done_, batch.end);  // the whole record is in requests now
+  done_ = std::max(done_, batch.end);  // the whole record is in shards now
 }
 
-void Batcher::Flush(const Emit& emit) { Cut(done_, emit); }
+void Batcher::Flush(const Emit& emit) {
+  for (size_t k = 0; k < shards_.size(); ++k) {
+    if (shards_[k].pending > 0) Cut(k, emit);
+  }
+  EmitAckOnly(emit);
+}
 
 }  // namespace cistern::remote

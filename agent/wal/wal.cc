@@ -686,6 +686,34 @@ Status Wal::Ack(const std::string& name, Position p) {
   return OkStatus();
 }
 
+Status Wal::RemoveCursor(const std::string& name) {
+  if (name.empty() || name.find('/') != std::string::npos || name[0] == '.') {
+    return InvalidArgumentError("wal: invalid consumer name \"" + name + "\"");
+  }
+  {
+    std::lock_guard lock(mu_);
+    cursors_.erase(name);
+  }
+  if (::unlink(CursorPath(name).c_str()) != 0 && errno != ENOENT) {
+    return UnavailableError("wal: removing cursor " + CursorPath(name) + ": " + std::strerror(errno));
+  }
+  FsyncDir(opts_.dir + "/cursors");
+  return OkStatus();
+}
+
+std::vector<std::string> Wal::CursorNames() const {
+  std::vector<std::string> out;
+  if (DIR* d = opendir((opts_.dir + "/cursors").c_str())) {
+    while (dirent* e = readdir(d)) {
+      std::string_view n(e->d_name);
+      if (n[0] != '.' && !(n.size() > 4 && n.substr(n.size() - 4) == ".tmp")) out.emplace_back(n);
+    }
+    closedir(d);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 bool Wal::WaitForData(Position after, Duration timeout) {
   std::unique_lock lock(mu_);
   return cv_.wait_for(lock, timeout, [&] { return end_ > after; });

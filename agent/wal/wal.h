@@ -116,6 +116,10 @@ class Wal {
   StatusOr<Position> OpenCursor(const std::string& name);
   // Persists `p` (atomically) as the consumer's position.
   Status Ack(const std::string& name, Position p);
+  // Forgets a consumer: its file goes, and it no longer holds segments back.
+  Status RemoveCursor(const std::string& name);
+  // Names of the consumers with a cursor file on disk (sorted).
+  std::vector<std::string> CursorNames() const;
   std::unique_ptr<Reader> NewReader(Position from);
   // Blocks until the end moves past `after` or `timeout` passes. True if data is there.
   bool WaitForData(Position after, Duration timeout);

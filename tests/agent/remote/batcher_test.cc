@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
 namespace cistern::remote {
 namespace {
 
@@ -65,6 +68,59 @@ TEST(BatcherTest, SamplesOlderThanTheAgeLimitAreDroppedAndCounted) {
   batcher.Add(Batch(&keep, 3, 1000, {1, 10}), /*now_ms=*/1000 + 120000, [&](PendingRequest r) { out.push_back(std::move(r)); });
   EXPECT_EQ(batcher.counts().dropped_too_old, 3u);
   EXPECT_EQ(batcher.pending_samples(), 0u);
+}
+
+TEST(BatcherTest, EverySeriesStaysOnOneShard) {
+  BatcherOptions o;
+  o.shards = 4;
+  o.max_samples_per_send = 1000;
+  Batcher batcher(o);
+  std::vector<PendingRequest> out;
+  auto emit = [&](PendingRequest r) { out.push_back(std::move(r)); };
+  std::vector<model::Labels> keep;
+  for (int b = 0; b < 3; ++b) {
+    batcher.Add(Batch(&keep, 40, 1000 * (b + 1), {1, 100u * (b + 1)}), 0, emit);
+    batcher.Flush(emit);
+  }
+  std::map<std::string, size_t> shard_of;
+  std::set<size_t> used;
+  for (const PendingRequest& r : out) {
+    if (r.body.empty()) continue;
+    auto decoded = DecodeWriteRequest(r.body);
+    ASSERT_TRUE(decoded.ok());
+    used.insert(r.shard);
+    for (const auto& ts : decoded->timeseries) {
+      auto [it, fresh] = shard_of.try_emplace(ts.labels.ToString(), r.shard);
+      EXPECT_EQ(it->second, r.shard) << ts.labels.ToString() << " moved between shards";
+    }
+  }
+  EXPECT_EQ(shard_of.size(), 40u);
+  EXPECT_EQ(used.size(), 4u);  // 40 series spread over all four
+}
+
+TEST(BatcherTest, ACutShardWaitsForRecordsOtherShardsStillHold) {
+  BatcherOptions o;
+  o.shards = 2;
+  o.max_samples_per_send = 3;
+  Batcher batcher(o);
+  batcher.Reset({1, 0});
+  std::vector<PendingRequest> out;
+  auto emit = [&](PendingRequest r) { out.push_back(std::move(r)); };
+  std::vector<model::Labels> keep;
+  // Record 1 (ends at 1:100) puts samples on both shards; record 2 (1:200)
+  // fills one shard first. That request may not acknowledge record 1, whose
+  // other samples still wait in the other shard.
+  for (int r = 1; r <= 4 && out.empty(); ++r) batcher.Add(Batch(&keep, 2, 1000 * r, {1, 100u * r}), 0, emit);
+  // Both shards fill up in record 3; the one cut first may not acknowledge
+  // record 1, the one cut second (nothing else pending) may go up to record 2.
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].ack, (wal::Position{1, 0}));
+  EXPECT_EQ(out[1].ack, (wal::Position{1, 200}));
+  batcher.Add(Batch(&keep, 2, 5000, {1, 500}), 0, emit);
+  batcher.Flush(emit);
+  wal::Position highest;
+  for (const PendingRequest& r : out) highest = std::max(highest, r.ack);
+  EXPECT_EQ(highest, (wal::Position{1, 500}));  // after the flush everything read is acknowledged
 }
 
 }  // namespace

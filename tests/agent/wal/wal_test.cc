@@ -285,6 +285,26 @@ TEST_F(WalTest, SegmentsAreDeletedOnlyPastTheSlowestConsumer) {
   for (const auto& s : g.samples) EXPECT_THAT(std::get<0>(s), HasSubstr("node_metric_"));
 }
 
+TEST_F(WalTest, ARemovedCursorNoLongerHoldsSegmentsBack) {
+  Options o = Opts();
+  o.segment_size = 8 << 10;
+  auto w = MustOpen(o);
+  ASSERT_TRUE(w->OpenCursor("live").ok());
+  ASSERT_TRUE(w->OpenCursor("live.backlog-00000009-10").ok());
+  Fill(*w, 100, 50, 1700000000000, 0, true);
+  CISTERN_ASSERT_OK(w->Ack("live", w->End()));
+  CISTERN_ASSERT_OK(w->Ack("live.backlog-00000009-10", w->Begin()));
+  EXPECT_EQ(w->CursorNames(), (std::vector<std::string>{"live", "live.backlog-00000009-10"}));
+  size_t before = w->Segments().size();
+  w->Truncate();
+  EXPECT_EQ(w->Segments().size(), before);  // the backlog cursor pins them
+  CISTERN_ASSERT_OK(w->RemoveCursor("live.backlog-00000009-10"));
+  EXPECT_EQ(w->CursorNames(), (std::vector<std::string>{"live"}));
+  w->Truncate();
+  EXPECT_LT(w->Segments().size(), before);
+  EXPECT_THAT(w->RemoveCursor("../x"), StatusIs(StatusCode::kInvalidArgument, HasSubstr("invalid consumer name")));
+}
+
 TEST_F(WalTest, MaxSizeIsHonouredWithAStalledConsumerAndDropsAreCounted) {
   Options o = Opts();
   o.segment_size = 1 << 20;
