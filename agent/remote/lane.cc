@@ -175,7 +175,6 @@ void Lane::Emit(PendingRequest r) {
     tracker_.Complete(tracker_.Issue(r.ack));
     return;
   }
-  if (!Throttle(r)) return;
   const size_t cap = std::max<size_t>(2, opts_->max_queued_requests / std::max<size_t>(1, active_shards_));
   Shard& s = *shards_[r.shard];
   while (true) {
@@ -193,16 +192,6 @@ void Lane::Emit(PendingRequest r) {
     PersistAck(false);
   }
   wake_->Send();
-}
-
-bool Lane::Throttle(const PendingRequest& r) {
-  if (opts_->max_drain_rate <= 0) return true;
-  if (!cfg_.draining && r.max_timestamp_ms >= NowUnixMillis() - opts_->live_threshold.count()) return true;
-  int64_t now = MonotonicNanos();
-  if (next_send_ns_ < now) next_send_ns_ = now;
-  int64_t wait = next_send_ns_ - now;
-  next_send_ns_ += static_cast<int64_t>(static_cast<double>(r.samples) / opts_->max_drain_rate * 1e9);
-  return wait <= 0 || Sleep(std::chrono::duration_cast<Duration>(std::chrono::nanoseconds(wait)));
 }
 
 bool Lane::Sleep(Duration d) {
@@ -309,7 +298,26 @@ void Lane::SendNext(size_t k) {
     s.queue.pop_front();
   }
   space_.notify_all();
+  if (int64_t wait_ms = PaceMillis(*s.current); wait_ms > 0) {
+    s.timer->Start(static_cast<uint64_t>(wait_ms), 0, [this, k] {
+      if (!stopped_ && shards_[k]->current) SendCurrent(k);
+    });
+    return;
+  }
   SendCurrent(k);
+}
+
+int64_t Lane::PaceMillis(const PendingRequest& r) {
+  if (opts_->max_drain_rate <= 0) return 0;
+  if (!cfg_.draining && r.max_timestamp_ms >= NowUnixMillis() - opts_->live_threshold.count()) return 0;
+  // A request of n samples goes n/rate after the previous one (or after now,
+  // when idle), over all shards: never more than the rate over the drain.
+  // Paced when sent, not when read, so a backlog queued up during an outage
+  // does not go out in one burst.
+  int64_t now = MonotonicNanos();
+  if (next_send_ns_ < now) next_send_ns_ = now;
+  next_send_ns_ += static_cast<int64_t>(static_cast<double>(r.samples) / opts_->max_drain_rate * 1e9);
+  return (next_send_ns_ - now) / 1000000;
 }
 
 void Lane::SendCurrent(size_t k) {
@@ -389,8 +397,14 @@ void Lane::OnResponse(size_t k, StatusOr<net::ClientResponse> r) {
       m_->requests_failed->Inc();
       uint64_t suppressed = 0;
       if (drop_log_.Allow(&suppressed)) {
-        std::string body = r->body.substr(0, 256);
-        while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
+        // One log line: the receiver's message (an HTML error page, say) with its line breaks folded.
+        std::string body;
+        for (char ch : std::string_view(r->body).substr(0, 256)) {
+          bool space = ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ';
+          if (!space) body.push_back(ch);
+          else if (!body.empty() && body.back() != ' ') body.push_back(' ');
+        }
+        while (!body.empty() && body.back() == ' ') body.pop_back();
         obs::Error(kLog, "{}: receiver refused {} samples with HTTP {} (not retried): {}{}", cfg_.cursor, n, r->status,
                    body, suppressed ? " (" + std::to_string(suppressed) + " more not logged)" : "");
       }

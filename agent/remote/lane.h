@@ -110,7 +110,6 @@ class Lane {
   // reader thread
   void ReaderLoop();
   void Emit(PendingRequest r);
-  bool Throttle(const PendingRequest& r);
   bool WaitIdle();
   bool Sleep(Duration d);
   bool Split(wal::Position start, std::unique_ptr<wal::Reader>* reader, Batcher* batcher);
@@ -120,6 +119,7 @@ class Lane {
   // loop thread
   void OnWake();
   void SendNext(size_t k);
+  int64_t PaceMillis(const PendingRequest& r);  // max_drain_rate: how long request `r` must wait
   void SendCurrent(size_t k);
   void OnResponse(size_t k, StatusOr<net::ClientResponse> r);
   void Completed(size_t k);
@@ -152,7 +152,6 @@ class Lane {
   // reader thread only
   wal::Position persisted_;
   int64_t last_persist_ns_ = 0;
-  int64_t next_send_ns_ = 0;  // max_drain_rate pacing
   std::mt19937_64 rng_{std::random_device{}()};
   wal::Position skip_start_, skip_end_;
   bool has_skip_ = false;
@@ -162,6 +161,7 @@ class Lane {
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // response callbacks after destruction see it expired
   std::mt19937_64 loop_rng_{std::random_device{}()};
   uint64_t sent_total_ = 0;
+  int64_t next_send_ns_ = 0;  // max_drain_rate pacing
   Stats stats_;
   uint64_t samples_read_reported_ = 0;
   obs::RateLimiter drop_log_{3, 60000};
