@@ -134,7 +134,7 @@ void QueueManager::Tick() {
     out += b.samples_out;
     catching_up = true;
   }
-  if (catching_up && elapsed > 0) {
+  if (catching_up && elapsed > 0 && out > 0) {  // (an outage has its own rate-limited retry warnings)
     obs::Info(kLog, "{}: catching up: {:.0f} samples/s sent, lag {:.0f} s, {} shard(s){}", opts_.name, out / elapsed,
               m_->lag->Value(), live_->shards() + (backlog_ ? backlog_->shards() : 0),
               backlog_ ? ", backlog lane draining" : "");

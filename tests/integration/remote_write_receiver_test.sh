@@ -34,7 +34,7 @@ case $RECEIVER in
     BIN=victoria-metrics
     start_receiver() {
       victoria-metrics -storageDataPath="$TMP/recv" -httpListenAddr="127.0.0.1:$PPORT" -retentionPeriod=100y \
-        >>"$TMP/recv.log" 2>&1 &
+        $([ "$MODE" = live_first ] && echo -dedup.minScrapeInterval=1ms) >>"$TMP/recv.log" 2>&1 &
       PROM=$!; PIDS+=("$PROM")
       wait_for "http://127.0.0.1:$PPORT/health" 60
     }
@@ -124,6 +124,17 @@ if [ "$MODE" = live_first ]; then
   done
   check "live samples reached $RECEIVER while the backlog was still draining (newest $newest, back at $back_ms)" \
     test "$fresh" = 1
+  # kill -9 while the backlog drains: its cursor (persisted about once a
+  # second) brings it back after the restart; at most that last second of
+  # sends is repeated (VictoriaMetrics runs with -dedup.minScrapeInterval=1ms
+  # in this mode, as HA setups do, so a repeat is not counted twice).
+  check "a backlog cursor is on disk while draining" bash -c "ls '$TMP/data/wal/cursors' | grep -q backlog"
+  kill -9 "$AGENT"; wait "$AGENT" 2>/dev/null
+  record_wal
+  "$CISTERN" --config "$TMP/agent.toml" agent 2>>"$TMP/agent.log" &
+  AGENT=$!; PIDS+=("$AGENT")
+  check "agent restarts after kill -9 during the drain" wait_for "http://127.0.0.1:$APORT/-/ready"
+  check "the backlog resumes after the restart" bash -c "sleep 0.5; curl -fsS http://127.0.0.1:$APORT/metrics | grep -q '^cistern_remote_backlog_draining{.*} 1'"
   finished=0
   for i in $(seq 1 300); do draining || { finished=1; break; }; sleep 0.2; done
   check "the backlog lane finished" test "$finished" = 1
