@@ -4,9 +4,11 @@
 
 namespace cistern::plugins {
 
+namespace host { plugin::Descriptor Describe(); }
 namespace self { plugin::Descriptor Describe(); }
 
 void RegisterBuiltins(plugin::Registry* registry) {
+  registry->Register(host::Describe());
   registry->Register(self::Describe());
 }
 

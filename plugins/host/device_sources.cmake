@@ -1,0 +1,1 @@
+set(HOST_DEVICE_SOURCES)
