@@ -3,6 +3,7 @@
 //   cistern [flags] run | agent | server
 //   cistern check config FILE
 //   cistern wal inspect DIR
+//   cistern collect INPUT
 //   cistern version
 //
 // Exit codes: 0 ok, 1 runtime failure, 2 usage error or invalid configuration.
@@ -27,6 +28,7 @@ constexpr char kUsage[] =
     "  server               central store: remote-write receiver, TSDB, PromQL API\n"
     "  check config FILE    validate a configuration file and exit\n"
     "  wal inspect DIR      show a WAL's segments, samples, time range and consumers\n"
+    "  collect INPUT        run one collection of an input (\"host\", \"redis[0]\") and print its samples\n"
     "  version              print the version and exit\n"
     "\n"
     "flags:\n"
@@ -94,6 +96,11 @@ int main(int argc, char** argv) {
   if (cmd == "wal") {
     if (args.size() != 3 || args[1] != "inspect") return Usage("usage: cistern wal inspect DIR");
     return app::WalInspect(args[2]);
+  }
+  if (cmd == "collect") {
+    if (args.size() != 2) return Usage("usage: cistern collect INPUT");
+    obs::InitLogging(options.log_level.value_or(obs::LogLevel::kWarn), obs::LogFormat::kText);
+    return app::Collect(options, args[1]);
   }
   if (cmd == "run" || cmd == "agent" || cmd == "server") {
     if (args.size() != 1) return Usage(cmd + " takes no arguments (got \"" + args[1] + "\")");

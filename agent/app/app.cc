@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "agent/api/health.h"
+#include "agent/base/float_format.h"
 #include "agent/base/time.h"
 #include "agent/loop/handle.h"
 #include "agent/net/http_server.h"
@@ -443,6 +444,133 @@ int WalInspect(const std::string& dir) {
     return 1;
   }
   std::fputs(wal::FormatInspectReport(*report).c_str(), stdout);
+  return 0;
+}
+
+namespace {
+
+// Keeps one collection's samples in memory.
+class MemoryAppendable : public storage::Appendable {
+ public:
+  struct Sample {
+    model::Labels labels;
+    double value;
+  };
+  std::unique_ptr<storage::Appender> NewAppender() override {
+    class A : public storage::Appender {
+     public:
+      explicit A(MemoryAppendable* owner) : owner_(owner) {}
+      StatusOr<storage::SeriesRef> Append(storage::SeriesRef, const model::Labels& labels, int64_t,
+                                          double value) override {
+        batch_.push_back({labels, value});
+        return storage::SeriesRef{0};
+      }
+      Status Commit() override {
+        for (auto& s : batch_) owner_->samples.push_back(std::move(s));
+        return OkStatus();
+      }
+      void Rollback() override { batch_.clear(); }
+
+     private:
+      MemoryAppendable* owner_;
+      std::vector<Sample> batch_;
+    };
+    return std::make_unique<A>(this);
+  }
+  std::vector<Sample> samples;
+};
+
+std::string Escape(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+int Collect(const AppOptions& options, const std::string& input_id) {
+  config::Config c;
+  if (!options.config_path.empty()) {
+    auto loaded = config::LoadConfigFile(options.config_path);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "cistern collect: invalid configuration:\n%s\n", loaded.status().message().c_str());
+      return 2;
+    }
+    c = std::move(*loaded);
+  }
+  auto specs = plugin::ResolveInputs(c, Plugins());
+  bool known = false;
+  if (specs.ok()) {
+    for (const auto& s : *specs) known |= s.id == input_id;
+  }
+  if (specs.ok() && !known && Plugins().Find(input_id) != nullptr) {
+    // Not configured: the plugin with its defaults, as `[inputs.<name>]` would give.
+    config::InputConfig in;
+    in.plugin = in.id = input_id;
+    in.options = config::Value::EmptyTable();
+    c.inputs.push_back(std::move(in));
+    specs = plugin::ResolveInputs(c, Plugins());
+  }
+  if (!specs.ok()) {
+    std::fprintf(stderr, "cistern collect: invalid configuration:\n%s\n", specs.status().message().c_str());
+    return 2;
+  }
+  std::optional<plugin::InputSpec> spec;
+  std::string ids;
+  for (auto& s : *specs) {
+    ids += (ids.empty() ? "" : ", ") + s.id;
+    if (s.id == input_id) spec = std::move(s);
+  }
+  if (!spec) {
+    std::fprintf(stderr, "cistern collect: no input \"%s\" (configured: %s)\n", input_id.c_str(), ids.c_str());
+    return 2;
+  }
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  obs::Registry metrics;
+  MemoryAppendable store;
+  Status result = OkStatus();
+  {
+    plugin::InputRunner runner(&loop, std::move(*spec), &store, &metrics);
+    Status started = runner.Start();
+    bool done = !started.ok();
+    result = started;
+    if (started.ok()) {
+      runner.CollectNow([&](Status s) {
+        result = std::move(s);
+        done = true;
+      });
+    }
+    while (!done) uv_run(&loop, UV_RUN_ONCE);
+    bool stopped = false;
+    runner.Stop([&] { stopped = true; });
+    while (!stopped) uv_run(&loop, UV_RUN_ONCE);
+  }
+  loop::CloseLoop(&loop);
+  std::vector<std::string> lines;
+  for (const auto& s : store.samples) {
+    std::string line(s.labels.Get(model::kMetricName));
+    std::string rest;
+    for (const model::Label& l : s.labels) {
+      if (l.name == model::kMetricName) continue;
+      rest += (rest.empty() ? "" : ",") + l.name + "=\"" + Escape(l.value) + "\"";
+    }
+    if (!rest.empty()) line += "{" + rest + "}";
+    lines.push_back(line + " " + FormatFloatG(s.value));
+  }
+  std::sort(lines.begin(), lines.end());
+  for (const std::string& l : lines) std::printf("%s\n", l.c_str());
+  if (!result.ok()) {
+    std::fprintf(stderr, "cistern collect: %s: %s\n", input_id.c_str(), result.message().c_str());
+    return 1;
+  }
   return 0;
 }
 

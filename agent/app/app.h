@@ -35,6 +35,11 @@ int CheckConfig(const std::string& path);
 // consumer's position and lag. Read-only. Returns the exit code.
 int WalInspect(const std::string& dir);
 
+// `cistern collect INPUT`: runs one collection of a configured input (or of
+// the plugin INPUT with its defaults) and prints its samples in the
+// Prometheus text format, sorted. Returns the exit code (1 if it failed).
+int Collect(const AppOptions& options, const std::string& input_id);
+
 // Runs a role until SIGINT/SIGTERM. Returns the process exit code.
 int Run(const AppOptions& options);
 

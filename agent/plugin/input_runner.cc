@@ -1,6 +1,9 @@
 #include "agent/plugin/input_runner.h"
 
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdio>
 
 #include "agent/base/time.h"
 #include "agent/obs/log.h"
@@ -10,8 +13,8 @@ namespace cistern::plugin {
 // Adds the instance's static labels to every sample and counts what passes.
 class InputRunner::LabelingAppendable : public storage::Appendable {
  public:
-  LabelingAppendable(storage::Appendable* inner, model::Labels labels, obs::Counter* appended)
-      : inner_(inner), labels_(std::move(labels)), appended_(appended) {}
+  LabelingAppendable(storage::Appendable* inner, model::Labels target, model::Labels labels, obs::Counter* appended)
+      : inner_(inner), target_(std::move(target)), labels_(std::move(labels)), appended_(appended) {}
 
   std::unique_ptr<storage::Appender> NewAppender() override {
     return std::make_unique<LabelingAppender>(inner_->NewAppender(), this);
@@ -25,8 +28,11 @@ class InputRunner::LabelingAppendable : public storage::Appendable {
     StatusOr<storage::SeriesRef> Append(storage::SeriesRef ref, const model::Labels& labels, int64_t t,
                                         double v) override {
       ++count_;
-      if (parent_->labels_.empty() || ref != 0) return inner_->Append(ref, labels, t, v);
+      if ((parent_->labels_.empty() && parent_->target_.empty()) || ref != 0) return inner_->Append(ref, labels, t, v);
       model::LabelsBuilder b(labels);
+      for (const model::Label& l : parent_->target_) {
+        if (!labels.Has(l.name)) b.Set(l.name, l.value);  // job/instance: the sample's own win
+      }
       for (const model::Label& l : parent_->labels_) b.Set(l.name, l.value);
       return inner_->Append(0, b.Build(), t, v);
     }
@@ -43,6 +49,7 @@ class InputRunner::LabelingAppendable : public storage::Appendable {
   };
 
   storage::Appendable* inner_;
+  model::Labels target_;
   model::Labels labels_;
   obs::Counter* appended_;
 };
@@ -82,6 +89,13 @@ uint64_t Offset(const std::string& id, Duration interval) {
 
 }  // namespace
 
+model::Labels TargetLabels(const Descriptor& d) {
+  if (d.default_job.empty()) return {};
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::snprintf(host, sizeof host, "localhost");
+  return model::Labels{{"instance", host}, {"job", d.default_job}};
+}
+
 StatusOr<std::vector<InputSpec>> ResolveInputs(const config::Config& config, const Registry& registry) {
   std::vector<InputSpec> out;
   std::string errors;
@@ -118,6 +132,7 @@ StatusOr<std::vector<InputSpec>> ResolveInputs(const config::Config& config, con
     std::vector<model::Label> labels;
     for (const auto& [k, v] : in.labels) labels.push_back({k, v});
     spec.labels = model::Labels::FromUnsorted(std::move(labels));
+    spec.target_labels = TargetLabels(*d);
     spec.options = std::move(*options);
     spec.position = in.position;
     out.push_back(std::move(spec));
@@ -136,6 +151,7 @@ StatusOr<std::vector<InputSpec>> ResolveInputs(const config::Config& config, con
     spec.descriptor = &d;
     spec.id = d.name;
     spec.interval = config.global.interval;
+    spec.target_labels = TargetLabels(d);
     spec.options = std::move(*options);
     out.push_back(std::move(spec));
   }
@@ -151,7 +167,7 @@ InputRunner::InputRunner(uv_loop_t* loop, InputSpec spec, storage::Appendable* a
       tick_timer_(loop),
       timeout_timer_(loop),
       alive_(std::make_shared<bool>(true)) {
-  appendable_ = std::make_unique<LabelingAppendable>(appendable, spec_.labels, metrics_->appended);
+  appendable_ = std::make_unique<LabelingAppendable>(appendable, spec_.target_labels, spec_.labels, metrics_->appended);
   context_ = std::make_unique<Context>(loop, appendable_.get(), spec_.options, spec_.id, metrics, spec_.interval);
   health_.id = spec_.id;
   health_.plugin = spec_.descriptor->name;

@@ -29,10 +29,15 @@ struct InputSpec {
   const Descriptor* descriptor = nullptr;
   std::string id;                 // "host", "redis[0]"
   Duration interval{0};           // resolved (never 0)
-  model::Labels labels;           // static labels from `labels = {}`
+  model::Labels labels;           // static labels from `labels = {}` (override the samples')
+  model::Labels target_labels;    // job = the plugin's default_job, instance = hostname; only where a sample lacks them
   config::Options options;
   config::Position position;
 };
+
+// {instance=<hostname>, job=<default_job>} for plugins that declare a default
+// job (host: "node", like a Prometheus scrape of node_exporter); empty otherwise.
+model::Labels TargetLabels(const Descriptor& d);
 
 // Resolves the config's [inputs.*] against the registry: unknown plugin names,
 // a table list for a single-instance plugin, schema violations (all reported,

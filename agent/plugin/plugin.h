@@ -113,6 +113,10 @@ struct Descriptor {
   bool multi_instance = false;   // [[inputs.<name>]] allowed (several instances)
   bool enabled_by_default = false;  // instantiated even when absent from the config
   bool service = false;      // the factory returns a ServiceInput
+  // The `job` its samples get (with instance = hostname) unless they or the
+  // instance's `labels` set one: what a Prometheus scrape of the exporter it
+  // replaces would add ("node", "cadvisor"). Empty: no target labels.
+  std::string default_job;
   config::Schema schema;     // every key besides the common ones (enabled, interval, labels)
   std::function<StatusOr<std::unique_ptr<Input>>(Context& context)> create;
 };

@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "agent/config/config.h"
 #include "tests/testing/recording_appender.h"
@@ -95,6 +96,34 @@ TEST_F(InputRunnerTest, CollectionIsCommittedWithStaticLabels) {
   EXPECT_EQ(samples[0].labels.Get("env"), "prod");
   EXPECT_TRUE(r->health().up);
   EXPECT_THAT(metrics_.RenderText(), HasSubstr("cistern_input_samples_appended_total{input=\"scripted[0]\"} 1\n"));
+  StopAndDrain(r);
+}
+
+TEST_F(InputRunnerTest, DefaultJobAddsJobAndInstanceUnlessLabelsSetThem) {
+  Descriptor d;
+  d.name = "exporterlike";
+  d.default_job = "node";
+  d.create = [this](Context&) -> StatusOr<std::unique_ptr<Input>> {
+    return std::unique_ptr<Input>(std::make_unique<ScriptedInput>(&script_));
+  };
+  registry_.Register(std::move(d));
+  char host[256] = {};
+  ASSERT_EQ(gethostname(host, sizeof host - 1), 0);
+  auto r = MakeRunner("[inputs.exporterlike]\n");
+  CISTERN_ASSERT_OK(r->Start());
+  r->CollectNow([](Status) {});
+  auto samples = sink_.Find("scripted");
+  ASSERT_EQ(samples.size(), 1u);
+  EXPECT_EQ(samples[0].labels.Get("job"), "node");
+  EXPECT_EQ(samples[0].labels.Get("instance"), host);
+  StopAndDrain(r);
+  r = MakeRunner("[inputs.exporterlike]\nlabels = { instance = \"web-1\", job = \"hosts\" }\n");
+  CISTERN_ASSERT_OK(r->Start());
+  r->CollectNow([](Status) {});
+  samples = sink_.Find("scripted");
+  ASSERT_EQ(samples.size(), 2u);
+  EXPECT_EQ(samples[1].labels.Get("job"), "hosts");
+  EXPECT_EQ(samples[1].labels.Get("instance"), "web-1");
   StopAndDrain(r);
 }
 
