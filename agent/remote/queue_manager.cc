@@ -129,6 +129,10 @@ void QueueManager::Tick() {
   live_->SetDesiredShards(want);
   double out = s.samples_out;
   bool catching_up = s.backlog;
+  // While something waits to be sent (an outage), the lag grows with the clock.
+  if (m_->pending->Value() > 0 && m_->highest->Value() > 0) {
+    m_->lag->Set(std::max(0.0, NowUnixMillis() / 1000.0 - m_->highest->Value()));
+  }
   if (backlog_) {
     Lane::Stats b = backlog_->TakeStats();
     out += b.samples_out;

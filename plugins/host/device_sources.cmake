@@ -1,1 +1,13 @@
-set(HOST_DEVICE_SOURCES)
+set(HOST_DEVICE_SOURCES
+  device_filter.cc
+  diskstats.cc
+  field_parse.cc
+  filesystem_linux.cc
+  mounts.cc
+  netdev.cc
+  netstat.cc
+  pressure.cc
+  sockstat.cc
+  statfs_runner_linux.cc
+  udev_data.cc
+)

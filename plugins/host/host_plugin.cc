@@ -105,6 +105,7 @@ plugin::Descriptor Describe() {
   plugin::Descriptor d;
   d.name = "host";
   d.doc = "Host metrics, node_exporter-compatible (cpu, memory, filesystems, disks, network, ...).";
+  d.default_job = "node";
   using config::FieldType;
   d.schema = {
       {"procfs", FieldType::kString, "\"/proc\"", "procfs mount point (a container with the host's /proc at /host/proc)"},

@@ -1,1 +1,11 @@
-set(HOST_SYSTEM_TESTS)
+set(HOST_SYSTEM_TESTS
+  ${CMAKE_CURRENT_SOURCE_DIR}/system_text_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/system_collectors_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/cpu_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/stat_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/system_small_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/meminfo_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/vmstat_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/time_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/uname_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/os_test.cc)
