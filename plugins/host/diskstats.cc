@@ -3,7 +3,7 @@
 #include <array>
 
 #include "plugins/host/device_filter.h"
-#include "plugins/host/field_parse.h"
+#include "plugins/host/proc_text.h"
 #include "plugins/host/udev_data.h"
 
 namespace cistern::plugins::host {
@@ -117,7 +117,7 @@ class DiskstatsCollector : public Collector {
       for (const auto& [key, metric] : kAtaMetrics) {
         auto it = udev.find(key);
         double v;
-        if (it != udev.end() && fields::ParseDouble(it->second, &v)) out.Add(metric, {{"device", dev}}, v);
+        if (it != udev.end() && ParseFloat(it->second, &v)) out.Add(metric, {{"device", dev}}, v);
       }
     }
   }
@@ -134,9 +134,9 @@ DiskstatsFile ParseDiskstats(std::string_view text) {
   auto bad = [&](const std::string& why) {
     if (out.error.ok()) out.error = DataLossError("line " + std::to_string(line_no) + ": " + why);
   };
-  for (std::string_view line : fields::Lines(text)) {
+  for (std::string_view line : Lines(text)) {
     ++line_no;
-    std::vector<std::string_view> f = fields::Split(line);
+    std::vector<std::string_view> f = Fields(line);
     if (f.empty()) continue;
     if (f.size() < 3 + kMinCounters) {
       bad("expected at least " + std::to_string(3 + kMinCounters) + " fields, got " +
@@ -145,7 +145,7 @@ DiskstatsFile ParseDiskstats(std::string_view text) {
     }
     DiskStats d;
     uint64_t major, minor;
-    if (!fields::ParseUint64(f[0], &major) || !fields::ParseUint64(f[1], &minor) || major > UINT32_MAX ||
+    if (!ParseUint(f[0], &major) || !ParseUint(f[1], &minor) || major > UINT32_MAX ||
         minor > UINT32_MAX) {
       bad("bad device number \"" + std::string(f[0]) + " " + std::string(f[1]) + "\"");
       continue;
@@ -156,7 +156,7 @@ DiskstatsFile ParseDiskstats(std::string_view text) {
     bool ok = true;
     for (size_t i = 3; i < f.size() && ok; ++i) {
       uint64_t v;
-      ok = fields::ParseUint64(f[i], &v);
+      ok = ParseUint(f[i], &v);
       if (ok) {
         d.counters.push_back(v);
       } else {

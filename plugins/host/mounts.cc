@@ -1,6 +1,6 @@
 #include "plugins/host/mounts.h"
 
-#include "plugins/host/field_parse.h"
+#include "plugins/host/proc_text.h"
 
 namespace cistern::plugins::host {
 
@@ -34,9 +34,9 @@ std::string UnescapeMountField(std::string_view field) {
 MountTable ParseMounts(std::string_view text) {
   MountTable t;
   size_t line_no = 0;
-  for (std::string_view line : fields::Lines(text)) {
+  for (std::string_view line : Lines(text)) {
     ++line_no;
-    std::vector<std::string_view> f = fields::Split(line);
+    std::vector<std::string_view> f = Fields(line);
     if (f.empty()) continue;
     if (f.size() < 4) {
       if (t.error.ok()) {

@@ -1,7 +1,7 @@
 #include "plugins/host/netdev.h"
 
 #include "plugins/host/device_filter.h"
-#include "plugins/host/field_parse.h"
+#include "plugins/host/proc_text.h"
 
 namespace cistern::plugins::host {
 namespace {
@@ -36,7 +36,7 @@ class NetDevCollector : public Collector {
       if (d.name.find('/') != std::string::npos || d.name == "." || d.name == "..") continue;
       auto nohandler = ReadProcFile(config_.Sys("class/net/" + d.name + "/statistics/rx_nohandler"));
       uint64_t v;
-      if (nohandler.ok() && fields::ParseUint64(TrimNewline(*nohandler), &v)) {
+      if (nohandler.ok() && ParseUint(TrimNewline(*nohandler), &v)) {
         out.Add("node_network_receive_nohandler_total", {{"device", d.name}}, static_cast<double>(v));
       }
     }
@@ -62,16 +62,16 @@ NetDevFile ParseNetDev(std::string_view text) {
   auto bad = [&](const std::string& why) {
     if (out.error.ok()) out.error = DataLossError("line " + std::to_string(line_no) + ": " + why);
   };
-  for (std::string_view line : fields::Lines(text)) {
+  for (std::string_view line : Lines(text)) {
     if (++line_no <= 2) continue;  // "Inter-|   Receive ..." and " face |bytes ..."
-    if (fields::Split(line).empty()) continue;
+    if (Fields(line).empty()) continue;
     size_t colon = line.rfind(':');
     if (colon == std::string_view::npos) {
       bad("expected \"<device>: <counters>\"");
       continue;
     }
-    std::vector<std::string_view> name = fields::Split(line.substr(0, colon));
-    std::vector<std::string_view> f = fields::Split(line.substr(colon + 1));
+    std::vector<std::string_view> name = Fields(line.substr(0, colon));
+    std::vector<std::string_view> f = Fields(line.substr(colon + 1));
     if (name.size() != 1) {
       bad("expected \"<device>: <counters>\"");
       continue;
@@ -85,7 +85,7 @@ NetDevFile ParseNetDev(std::string_view text) {
     d.name = std::string(name[0]);
     bool ok = true;
     for (size_t i = 0; i < kNetDevColumns && ok; ++i) {
-      ok = fields::ParseUint64(f[i], &d.counters[i]);
+      ok = ParseUint(f[i], &d.counters[i]);
       if (!ok)
         bad(d.name + ": counter " + std::to_string(i + 1) + ": not a number: \"" + std::string(f[i]) + "\"");
     }

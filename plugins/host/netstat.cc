@@ -4,7 +4,7 @@
 
 #include <map>
 
-#include "plugins/host/field_parse.h"
+#include "plugins/host/proc_text.h"
 
 namespace cistern::plugins::host {
 namespace {
@@ -60,10 +60,10 @@ NetstatFile ParseNetstat(std::string_view text) {
   auto bad = [&](size_t line_no, const std::string& why) {
     if (out.error.ok()) out.error = DataLossError("line " + std::to_string(line_no) + ": " + why);
   };
-  std::vector<std::string_view> lines = fields::Lines(text);
+  std::vector<std::string_view> lines = Lines(text);
   size_t i = 0;
   while (i < lines.size()) {
-    std::vector<std::string_view> names = fields::Split(lines[i]);
+    std::vector<std::string_view> names = Fields(lines[i]);
     if (names.empty()) {
       ++i;
       continue;
@@ -75,7 +75,7 @@ NetstatFile ParseNetstat(std::string_view text) {
       continue;
     }
     double ignored;
-    if (names.size() > 1 && fields::ParseDouble(names[1], &ignored)) {
+    if (names.size() > 1 && ParseFloat(names[1], &ignored)) {
       bad(i + 1, "values of " + std::string(proto) + " without a header line");
       ++i;
       continue;
@@ -84,7 +84,7 @@ NetstatFile ParseNetstat(std::string_view text) {
       bad(i + 1, std::string(proto) + " header without a value line");
       break;
     }
-    std::vector<std::string_view> values = fields::Split(lines[i + 1]);
+    std::vector<std::string_view> values = Fields(lines[i + 1]);
     if (values.empty() || values[0] != proto) {
       bad(i + 2, "expected the values of " + std::string(proto));
       ++i;  // resynchronize on the next line
@@ -99,7 +99,7 @@ NetstatFile ParseNetstat(std::string_view text) {
     const std::string prefix = std::string(proto.substr(0, proto.size() - 1)) + "_";
     for (size_t j = 1; j < names.size(); ++j) {
       double v;
-      if (!fields::ParseDouble(values[j], &v)) {
+      if (!ParseFloat(values[j], &v)) {
         bad(i + 2, prefix + std::string(names[j]) + ": not a number: \"" + std::string(values[j]) + "\"");
         continue;
       }
@@ -113,14 +113,14 @@ NetstatFile ParseNetstat(std::string_view text) {
 NetstatFile ParseSnmp6(std::string_view text) {
   NetstatFile out;
   size_t line_no = 0;
-  for (std::string_view line : fields::Lines(text)) {
+  for (std::string_view line : Lines(text)) {
     ++line_no;
-    std::vector<std::string_view> f = fields::Split(line);
+    std::vector<std::string_view> f = Fields(line);
     if (f.size() < 2) continue;
     size_t six = f[0].find('6');
     if (six == std::string_view::npos || six + 1 == f[0].size()) continue;
     double v;
-    if (!fields::ParseDouble(f[1], &v)) {
+    if (!ParseFloat(f[1], &v)) {
       if (out.error.ok()) {
         out.error = DataLossError("line " + std::to_string(line_no) + ": " + std::string(f[0]) +
                                   ": not a number: \"" + std::string(f[1]) + "\"");

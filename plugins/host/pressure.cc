@@ -3,7 +3,7 @@
 #include <array>
 #include <string>
 
-#include "plugins/host/field_parse.h"
+#include "plugins/host/proc_text.h"
 
 namespace cistern::plugins::host {
 namespace {
@@ -72,14 +72,14 @@ class PressureCollector : public Collector {
 PressureFile ParsePressure(std::string_view text) {
   PressureFile out;
   size_t line_no = 0;
-  for (std::string_view line : fields::Lines(text)) {
+  for (std::string_view line : Lines(text)) {
     ++line_no;
-    std::vector<std::string_view> f = fields::Split(line);
+    std::vector<std::string_view> f = Fields(line);
     if (f.empty() || (f[0] != "some" && f[0] != "full")) continue;  // new kinds: ignored, as procfs does
     std::optional<double> total;
     for (size_t i = 1; i < f.size(); ++i) {
       double v;
-      if (f[i].substr(0, 6) == "total=" && fields::ParseDouble(f[i].substr(6), &v)) total = v;
+      if (f[i].substr(0, 6) == "total=" && ParseFloat(f[i].substr(6), &v)) total = v;
     }
     if (!total) {
       if (out.error.ok()) {

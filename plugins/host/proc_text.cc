@@ -53,6 +53,12 @@ bool ParseUint(std::string_view s, uint64_t* out) {
   return ec == std::errc() && end == s.data() + s.size();
 }
 
+bool ParseInt(std::string_view s, int64_t* out) {
+  if (s.empty() || s.front() == '+') return false;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out, 10);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
 bool ParseFloat(std::string_view s, double* out) {
   bool negative = false;
   if (!s.empty() && (s.front() == '+' || s.front() == '-')) {

@@ -1,4 +1,4 @@
-// Text helpers for the system collectors' parsers: splitting and number
+// Text helpers for the collectors' parsers: splitting and number
 // parsing with the semantics of the Go functions node_exporter's parsers use
 // (strings.Fields, strings.TrimSpace, bufio.ScanLines, strconv.ParseUint /
 // ParseFloat), so that what node_exporter accepts or rejects, we do too.
@@ -24,6 +24,8 @@ std::vector<std::string_view> Lines(std::string_view text);
 
 // strconv.ParseUint(s, 10, 64): decimal digits only, the whole string.
 bool ParseUint(std::string_view s, uint64_t* out);
+// strconv.ParseInt(s, 10, 64): an optional '-', digits, the whole string.
+bool ParseInt(std::string_view s, int64_t* out);
 // strconv.ParseFloat(s, 64) for the decimal forms /proc prints (an optional
 // sign, digits, a fraction, an exponent; "inf" / "nan" too); the whole string.
 bool ParseFloat(std::string_view s, double* out);

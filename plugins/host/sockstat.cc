@@ -4,7 +4,7 @@
 
 #include <array>
 
-#include "plugins/host/field_parse.h"
+#include "plugins/host/proc_text.h"
 
 namespace cistern::plugins::host {
 namespace {
@@ -70,9 +70,9 @@ SockstatFile ParseSockstat(std::string_view text) {
   auto bad = [&](const std::string& why) {
     if (out.error.ok()) out.error = DataLossError("line " + std::to_string(line_no) + ": " + why);
   };
-  for (std::string_view line : fields::Lines(text)) {
+  for (std::string_view line : Lines(text)) {
     ++line_no;
-    std::vector<std::string_view> f = fields::Split(line);
+    std::vector<std::string_view> f = Fields(line);
     if (f.empty()) continue;
     if (f.size() < 3 || f[0].size() < 2 || f[0].back() != ':' || f.size() % 2 == 0) {
       bad("expected \"<PROTO>: <key> <value> ...\"");
@@ -83,7 +83,7 @@ SockstatFile ParseSockstat(std::string_view text) {
     bool ok = true;
     for (size_t i = 1; i + 1 < f.size() && ok; i += 2) {
       int64_t v;
-      ok = fields::ParseInt64(f[i + 1], &v);
+      ok = ParseInt(f[i + 1], &v);
       if (ok) {
         kvs.emplace_back(f[i], v);
       } else {

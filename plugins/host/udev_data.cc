@@ -1,12 +1,12 @@
 #include "plugins/host/udev_data.h"
 
-#include "plugins/host/field_parse.h"
+#include "plugins/host/proc_text.h"
 
 namespace cistern::plugins::host {
 
 UdevProperties ParseUdevData(std::string_view text) {
   UdevProperties out;
-  for (std::string_view line : fields::Lines(text)) {
+  for (std::string_view line : Lines(text)) {
     if (line.substr(0, 2) != "E:") continue;
     line.remove_prefix(2);
     size_t eq = line.find('=');

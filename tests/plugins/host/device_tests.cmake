@@ -1,9 +1,0 @@
-set(HOST_DEVICE_TESTS
-  ${CMAKE_CURRENT_SOURCE_DIR}/device_compat_test.cc
-  ${CMAKE_CURRENT_SOURCE_DIR}/diskstats_test.cc
-  ${CMAKE_CURRENT_SOURCE_DIR}/filesystem_test.cc
-  ${CMAKE_CURRENT_SOURCE_DIR}/netdev_test.cc
-  ${CMAKE_CURRENT_SOURCE_DIR}/netstat_test.cc
-  ${CMAKE_CURRENT_SOURCE_DIR}/pressure_test.cc
-  ${CMAKE_CURRENT_SOURCE_DIR}/sockstat_test.cc
-)
