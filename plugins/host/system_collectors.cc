@@ -1,5 +1,5 @@
 // The table of system collectors: cpu, stat, loadavg, meminfo, vmstat,
-// filefd, entropy, time, uname, os.
+// filefd, entropy, time, uname, os, timex.
 #include "plugins/host/collector.h"
 #include "plugins/host/cpu.h"
 #include "plugins/host/entropy.h"
@@ -9,6 +9,7 @@
 #include "plugins/host/os_release.h"
 #include "plugins/host/stat.h"
 #include "plugins/host/time_collector.h"
+#include "plugins/host/timex.h"
 #include "plugins/host/uname.h"
 #include "plugins/host/vmstat.h"
 
@@ -21,6 +22,7 @@ constexpr CollectorInfo kSystemCollectors[] = {
     {"vmstat", true, NewVmstatCollector},   {"filefd", true, NewFilefdCollector},
     {"entropy", true, NewEntropyCollector}, {"time", true, NewTimeCollector},
     {"uname", true, NewUnameCollector},     {"os", true, NewOsCollector},
+    {"timex", true, NewTimexCollector},
 };
 
 }  // namespace

@@ -18,7 +18,7 @@ TEST(SystemCollectorsTest, NodeExportersNamesInOrderAllOnByDefault) {
     EXPECT_NE(c.create, nullptr) << c.name;
   }
   EXPECT_EQ(names, (std::vector<std::string>{"cpu", "stat", "loadavg", "meminfo", "vmstat", "filefd",
-                                             "entropy", "time", "uname", "os"}));
+                                             "entropy", "time", "uname", "os", "timex"}));
 }
 
 TEST(SystemCollectorsTest, EachSucceedsOnThisHostAndEmitsOnlyItsOwnFamily) {
