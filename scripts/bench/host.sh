@@ -19,6 +19,7 @@ trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$TMP"' EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+anon_kib() { awk '/^RssAnon/ {print $2}' "/proc/$1/status"; }  # private memory, without mapped shared libraries
 HZ=$(getconf CLK_TCK)
 
 # node_exporter: CPU per scrape
@@ -58,8 +59,8 @@ TOML
 "$BUILD_DIR/cistern" --config "$TMP/agent.toml" agent >"$TMP/agent.log" 2>&1 &
 AGENT=$!
 wait $SCRAPER || true
-ne_rss=$(rss_kib $NEPID)
-ci_rss=$(rss_kib $AGENT)
+ne_rss=$(rss_kib $NEPID); ne_anon=$(anon_kib $NEPID)
+ci_rss=$(rss_kib $AGENT); ci_anon=$(anon_kib $AGENT)
 kill $AGENT $NEPID 2>/dev/null || true
 
 printf '%-28s %14s %14s %10s\n' "" cistern node_exporter ratio
@@ -67,4 +68,6 @@ printf '%-28s %14.3f %14.3f %10.2f\n' "CPU ms per collection" "$ci_cpu" "$ne_cpu
 printf '%-28s %14.3f %14.3f %10.2f\n' "wall ms per collection" "$ci_wall" "$ne_wall" "$(python3 -c "print($ci_wall / $ne_wall)")"
 printf '%-28s %14d %14d\n' "samples per collection" "$ci_samples" "$ne_samples"
 printf '%-28s %14d %14d %10.2f\n' "RSS KiB (20 s, every 1 s)" "$ci_rss" "$ne_rss" "$(python3 -c "print($ci_rss / $ne_rss)")"
+printf '%-28s %14d %14d %10.2f\n' "  of it private (RssAnon)" "$ci_anon" "$ne_anon" "$(python3 -c "print($ci_anon / $ne_anon)")"
+echo "(cistern agent: host + container inputs, WAL, remote-write queue; its RSS counts the shared libraries it maps, libcurl/OpenSSL/protobuf/RE2...)"
 echo "(node_exporter: all its default collectors, incl. ones cistern does not have; its wall time includes HTTP and text encoding)"
