@@ -50,7 +50,11 @@ void Batcher::Cut(size_t shard, const Emit& emit) {
     if (i != shard && shards_[i].pending > 0) ack = std::min(ack, shards_[i].first);
   }
   PendingRequest r;
-  EncodeWriteRequest(s.req, &r.body);
+  for (size_t i = 0; i < s.labels.size(); ++i) {
+    encoder_.Add(*s.labels[i], s.samples[i]);
+    s.samples[i].clear();
+  }
+  encoder_.Finish(&r.body);
   r.samples = s.pending;
   r.min_timestamp_ms = s.min_ts;
   r.max_timestamp_ms = s.max_ts;
@@ -58,7 +62,7 @@ void Batcher::Cut(size_t shard, const Emit& emit) {
   r.ack = ack;
   emitted_ack_ = std::max(emitted_ack_, ack);
   pending_ -= s.pending;
-  s.req.timeseries.clear();
+  s.labels.clear();
   s.index.clear();
   s.pending = 0;
   emit(std::move(r));
@@ -84,9 +88,12 @@ void Batcher::Add(const wal::ReadBatch& batch, int64_t now_ms, const Emit& emit)
       s.first = done_;  // this record started where the previous one ended
       s.min_ts = s.max_ts = sample.timestamp_ms;
     }
-    auto [it, fresh] = s.index.try_emplace(sample.ref, s.req.timeseries.size());
-    if (fresh) s.req.timeseries.push_back({*labels, {}});
-    s.req.timeseries[it->second].samples.push_back({sample.timestamp_ms, sample.value});
+    auto [it, fresh] = s.index.try_emplace(sample.ref, s.labels.size());
+    if (fresh) {
+      s.labels.push_back(labels);  // stable: cache_ entries are never erased
+      if (s.samples.size() < s.labels.size()) s.samples.emplace_back();
+    }
+    s.samples[it->second].push_back({sample.timestamp_ms, sample.value});
     s.min_ts = std::min(s.min_ts, sample.timestamp_ms);
     s.max_ts = std::max(s.max_ts, sample.timestamp_ms);
     ++pending_;

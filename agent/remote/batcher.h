@@ -20,6 +20,7 @@
 #include "agent/base/units.h"
 #include "agent/model/relabel.h"
 #include "agent/remote/codec.h"
+#include "agent/remote/request_encoder.h"
 #include "agent/wal/wal.h"
 
 namespace cistern::remote {
@@ -70,8 +71,11 @@ class Batcher {
 
  private:
   struct Shard {
-    WriteRequest req;
-    std::unordered_map<storage::SeriesRef, size_t> index;  // ref -> position in req.timeseries
+    // The request being built: series in first-seen order, each pointing at
+    // its cached labels; sample vectors are reused across requests.
+    std::vector<const model::Labels*> labels;
+    std::vector<std::vector<model::Sample>> samples;  // [0, labels.size()) in use
+    std::unordered_map<storage::SeriesRef, size_t> index;  // ref -> position in labels
     size_t pending = 0;
     int64_t min_ts = 0, max_ts = 0;
     wal::Position first;  // start of the WAL record of the oldest pending sample
@@ -87,6 +91,7 @@ class Batcher {
   };
   std::unordered_map<storage::SeriesRef, Cached> cache_;
   std::vector<Shard> shards_;
+  RequestEncoder encoder_;
   size_t pending_ = 0;
   wal::Position done_;         // end of the last WAL record fully handed to shards
   wal::Position emitted_ack_;  // highest ack handed out

@@ -65,9 +65,12 @@ Lane::~Lane() {
   if (reader_.joinable()) reader_.join();
   double left = static_cast<double>(pending_samples_);
   if (left > 0) m_->pending->Add(-left);
+  if (started_) m_->shards->Add(-static_cast<double>(active_shards_));
 }
 
 void Lane::Start() {
+  m_->shards->Add(static_cast<double>(active_shards_));  // the endpoint's gauge: the sum over its lanes
+  started_ = true;
   wake_ = std::make_unique<loop::Async>(loop_, [this] { OnWake(); });
   for (auto& s : shards_) s->timer = std::make_unique<loop::Timer>(loop_);
   reader_ = std::thread([this] { ReaderLoop(); });
@@ -106,6 +109,7 @@ void Lane::ReaderLoop() {
       batcher.Flush(emit);
       if (!WaitIdle()) break;  // every request delivered: order holds across the change
       batcher.SetShards(want);
+      m_->shards->Add(static_cast<double>(want) - static_cast<double>(active_shards_.load()));
       active_shards_ = want;
       obs::Debug(kLog, "{}: {} shard(s)", cfg_.cursor, want);
     }
@@ -140,6 +144,13 @@ void Lane::ReaderLoop() {
       bool old = !batch.samples.empty() && newest < now - opts_->live_threshold.count();
       reading_backlog_ = old || cfg_.draining;
       if (old && allow_split_ && Split(before, &reader, &batcher)) continue;
+      // A backlog drains on every shard at once, not after the next reshard tick
+      // (most backlogs are gone before it); the resharder brings the count back down.
+      if (old && !backlog_seen_) {
+        backlog_seen_ = true;
+        desired_shards_ = shards_.size();
+      }
+      if (!old) backlog_seen_ = false;
       bool was_empty = batcher.pending_samples() == 0;
       batcher.Add(batch, now, emit);
       if (was_empty && batcher.pending_samples() > 0) partial_since = Clock::now();

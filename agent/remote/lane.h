@@ -155,9 +155,11 @@ class Lane {
   std::mt19937_64 rng_{std::random_device{}()};
   wal::Position skip_start_, skip_end_;
   bool has_skip_ = false;
+  bool backlog_seen_ = false;  // reading old samples since the last fresh batch
 
   // loop thread only
   bool stopped_ = false;
+  bool started_ = false;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // response callbacks after destruction see it expired
   std::mt19937_64 loop_rng_{std::random_device{}()};
   uint64_t sent_total_ = 0;

@@ -67,7 +67,6 @@ Status QueueManager::Start() {
   last_tick_ns_ = MonotonicNanos();
   auto every = static_cast<uint64_t>(std::max<int64_t>(1, opts_.reshard_interval.count()));
   tick_->Start(every, every, [this] { Tick(); });
-  UpdateShardGauge();
   return OkStatus();
 }
 
@@ -87,7 +86,6 @@ void QueueManager::StartBacklog(BacklogRange range) {
   m_->backlog_lanes->Set(1);
   obs::Info(kLog, "{}: draining the backlog {}..{} behind the live lane{}", opts_.name, range.start.ToString(),
             range.end.ToString(), opts_.max_drain_rate > 0 ? " at most " + std::to_string(int64_t(opts_.max_drain_rate)) + " samples/s" : "");
-  UpdateShardGauge();
 }
 
 void QueueManager::OnBacklogFinished() {
@@ -99,7 +97,6 @@ void QueueManager::OnBacklogFinished() {
   Retire(std::move(backlog_));
   m_->backlog_lanes->Set(0);
   if (opts_.live_first && live_) live_->AllowSplit();
-  UpdateShardGauge();
 }
 
 void QueueManager::Retire(std::unique_ptr<Lane> lane) {
@@ -143,12 +140,6 @@ void QueueManager::Tick() {
               m_->lag->Value(), live_->shards() + (backlog_ ? backlog_->shards() : 0),
               backlog_ ? ", backlog lane draining" : "");
   }
-  UpdateShardGauge();
-}
-
-void QueueManager::UpdateShardGauge() {
-  size_t n = (live_ ? live_->shards() : 0) + (backlog_ ? backlog_->shards() : 0);
-  m_->shards->Set(static_cast<double>(n));
 }
 
 void QueueManager::Stop(std::function<void()> done) {

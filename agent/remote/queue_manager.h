@@ -50,7 +50,6 @@ class QueueManager {
   void OnBacklogFinished();
   void Retire(std::unique_ptr<Lane> lane);
   void Tick();
-  void UpdateShardGauge();
   void MaybeFinishStop();
 
   uv_loop_t* loop_;
