@@ -20,7 +20,7 @@ StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes) {
   if (fd < 0) {
     int err = errno;
     std::string msg = "read " + path + ": " + ErrnoMessage(err);
-    return err == ENOENT ? NotFoundError(msg) : UnavailableError(msg);
+    return err == ENOENT || err == ENOTDIR ? NotFoundError(msg) : UnavailableError(msg);
   }
   std::string out;
   char buf[16384];

@@ -1,8 +1,3 @@
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-
 #include "agent/base/file_util.h"
 #include "plugins/host/collector.h"
 
@@ -47,30 +42,6 @@ void Emitter::Add(std::string_view name, const std::vector<std::pair<std::string
   Append(std::move(l), value);
 }
 
-StatusOr<std::string> ReadProcFile(const std::string& path) {
-  // /proc and /sys files report size 0: read until EOF.
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    int err = errno;
-    if (err == ENOENT || err == ENOTDIR) return NotFoundError("read " + path + ": " + ErrnoMessage(err));
-    return UnavailableError("read " + path + ": " + ErrnoMessage(err));
-  }
-  std::string out;
-  char buf[16384];
-  while (true) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return UnavailableError("read " + path + ": " + ErrnoMessage(err));
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-    if (out.size() > (16u << 20)) break;
-  }
-  ::close(fd);
-  return out;
-}
+StatusOr<std::string> ReadProcFile(const std::string& path) { return ReadFile(path, 16 << 20); }
 
 }  // namespace cistern::plugins::host
