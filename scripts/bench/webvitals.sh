@@ -43,6 +43,7 @@ listen = "127.0.0.1:$W"
 allowed_origins = ["https://www.example.com"]
 rate_limit_per_ip = 0      # wrk is one client
 max_pages = 500
+finalize_after = "2s"      # so the histograms exist when memory is read
 [[remote_write]]
 url = "http://127.0.0.1:$V/api/v1/write"
 TOML
@@ -110,7 +111,7 @@ LUA
 
 # RSS: 10,000 distinct pages against max_pages = 500.
 taskset -c $WRK_CPU wrk -t1 -c4 -d10s -s "$TMP/pages.lua" "http://127.0.0.1:$W/v1/vitals" >"$TMP/pages.txt" 2>&1 || true
-sleep 6  # one collection
+sleep 8  # settled, then one collection
 metric() { curl -fsS "http://127.0.0.1:$A/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
 pages=$(metric cistern_webvitals_pages)
 overflow=$(metric cistern_webvitals_page_overflow_total)
