@@ -1,19 +1,11 @@
 #include "plugins/container/cgroup_parsers.h"
 
-#include <charconv>
+#include <cstdint>
+
+#include "plugins/host/proc_text.h"
 
 namespace cistern::plugins::container {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 // Calls fn(line_number, line) for every non-blank line; stops at the first error.
 template <typename Fn>
@@ -24,7 +16,7 @@ Status ForEachLine(std::string_view text, Fn fn) {
     std::string_view line = text.substr(0, nl);
     text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
     ++line_no;
-    line = Trim(line);
+    line = host::TrimSpace(line);
     if (line.empty()) continue;
     Status s = fn(line_no, line);
     if (!s.ok()) return s;
@@ -32,29 +24,12 @@ Status ForEachLine(std::string_view text, Fn fn) {
   return OkStatus();
 }
 
-// Splits on runs of spaces and tabs.
-std::vector<std::string_view> Fields(std::string_view s) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-    size_t start = i;
-    while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
-    if (i > start) out.push_back(s.substr(start, i - start));
-  }
-  return out;
-}
-
-bool ParseU64(std::string_view s, uint64_t* out) {
-  if (s.empty()) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
-}
-
+using host::Fields;
 bool ParseU32(std::string_view s, uint32_t* out) {
-  if (s.empty()) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
+  uint64_t v = 0;
+  if (!host::ParseUint(s, &v) || v > UINT32_MAX) return false;
+  *out = static_cast<uint32_t>(v);
+  return true;
 }
 
 Status LineError(int line_no, std::string_view what, std::string_view line) {
@@ -70,7 +45,7 @@ bool ParseDevice(std::string_view s, uint32_t* major, uint32_t* minor) {
 }
 
 Status ValueError(std::string_view what, std::string_view text) {
-  return InvalidArgumentError(std::string(what) + ", got \"" + std::string(Trim(text).substr(0, 80)) + "\"");
+  return InvalidArgumentError(std::string(what) + ", got \"" + std::string(host::TrimSpace(text).substr(0, 80)) + "\"");
 }
 
 }  // namespace
@@ -80,7 +55,7 @@ StatusOr<FlatKeyed> ParseFlatKeyed(std::string_view text) {
   Status s = ForEachLine(text, [&](int n, std::string_view line) -> Status {
     std::vector<std::string_view> f = Fields(line);
     uint64_t v = 0;
-    if (f.size() != 2 || !ParseU64(f[1], &v)) return LineError(n, "expected \"key value\"", line);
+    if (f.size() != 2 || !host::ParseUint(f[1], &v)) return LineError(n, "expected \"key value\"", line);
     out[std::string(f[0])] = v;
     return OkStatus();
   });
@@ -90,31 +65,31 @@ StatusOr<FlatKeyed> ParseFlatKeyed(std::string_view text) {
 
 StatusOr<uint64_t> ParseCounter(std::string_view text) {
   uint64_t v = 0;
-  if (!ParseU64(Trim(text), &v)) return ValueError("expected an unsigned integer", text);
+  if (!host::ParseUint(host::TrimSpace(text), &v)) return ValueError("expected an unsigned integer", text);
   return v;
 }
 
 StatusOr<std::optional<uint64_t>> ParseLimit(std::string_view text) {
-  std::string_view t = Trim(text);
+  std::string_view t = host::TrimSpace(text);
   if (t == "max") return std::optional<uint64_t>();
   uint64_t v = 0;
-  if (!ParseU64(t, &v)) return ValueError("expected an unsigned integer or \"max\"", text);
+  if (!host::ParseUint(t, &v)) return ValueError("expected an unsigned integer or \"max\"", text);
   return std::optional<uint64_t>(v);
 }
 
 StatusOr<std::optional<uint64_t>> ParseCfsQuotaV1(std::string_view text) {
-  std::string_view t = Trim(text);
+  std::string_view t = host::TrimSpace(text);
   if (t == "-1") return std::optional<uint64_t>();
   uint64_t v = 0;
-  if (!ParseU64(t, &v)) return ValueError("expected microseconds or -1", text);
+  if (!host::ParseUint(t, &v)) return ValueError("expected microseconds or -1", text);
   return std::optional<uint64_t>(v);
 }
 
 StatusOr<CpuMax> ParseCpuMax(std::string_view text) {
-  std::vector<std::string_view> f = Fields(Trim(text));
+  std::vector<std::string_view> f = Fields(host::TrimSpace(text));
   CpuMax out;
   uint64_t quota = 0;
-  if (f.size() != 2 || !ParseU64(f[1], &out.period_us) || (f[0] != "max" && !ParseU64(f[0], &quota))) {
+  if (f.size() != 2 || !host::ParseUint(f[1], &out.period_us) || (f[0] != "max" && !host::ParseUint(f[0], &quota))) {
     return ValueError("expected \"$QUOTA $PERIOD\"", text);
   }
   if (f[0] != "max") out.quota_us = quota;
@@ -123,9 +98,9 @@ StatusOr<CpuMax> ParseCpuMax(std::string_view text) {
 
 StatusOr<std::vector<uint64_t>> ParseUintList(std::string_view text) {
   std::vector<uint64_t> out;
-  for (std::string_view f : Fields(Trim(text))) {
+  for (std::string_view f : Fields(host::TrimSpace(text))) {
     uint64_t v = 0;
-    if (!ParseU64(f, &v)) return ValueError("expected unsigned integers", text);
+    if (!host::ParseUint(f, &v)) return ValueError("expected unsigned integers", text);
     out.push_back(v);
   }
   return out;
@@ -148,9 +123,9 @@ StatusOr<std::vector<BlkioEntry>> ParseBlkioV1(std::string_view text) {
   Status s = ForEachLine(text, [&](int n, std::string_view line) -> Status {
     std::vector<std::string_view> f = Fields(line);
     uint64_t v = 0;
-    if (f.size() == 2 && f[0] == "Total" && ParseU64(f[1], &v)) return OkStatus();  // the summary line
+    if (f.size() == 2 && f[0] == "Total" && host::ParseUint(f[1], &v)) return OkStatus();  // the summary line
     BlkioEntry e;
-    if (f.size() != 3 || !ParseDevice(f[0], &e.major, &e.minor) || !ParseU64(f[2], &e.value)) {
+    if (f.size() != 3 || !ParseDevice(f[0], &e.major, &e.minor) || !host::ParseUint(f[2], &e.value)) {
       return LineError(n, "expected \"MAJ:MIN OP VALUE\"", line);
     }
     e.op = std::string(f[1]);
@@ -176,7 +151,7 @@ StatusOr<IoStat> ParseIoStatV2(std::string_view text) {
       // not be integers; only the ones used are checked.
       if (key != "rbytes" && key != "wbytes" && key != "rios" && key != "wios") continue;
       uint64_t v = 0;
-      if (!ParseU64(f[i].substr(eq + 1), &v)) return LineError(n, "expected key=value", line);
+      if (!host::ParseUint(f[i].substr(eq + 1), &v)) return LineError(n, "expected key=value", line);
       if (key == "rbytes") out.bytes.push_back({major, minor, "Read", v});
       if (key == "wbytes") out.bytes.push_back({major, minor, "Write", v});
       if (key == "rios") out.ios.push_back({major, minor, "Read", v});
@@ -190,7 +165,7 @@ StatusOr<IoStat> ParseIoStatV2(std::string_view text) {
 
 std::vector<std::string> ParseControllers(std::string_view text) {
   std::vector<std::string> out;
-  for (std::string_view f : Fields(Trim(text))) out.emplace_back(f);
+  for (std::string_view f : Fields(host::TrimSpace(text))) out.emplace_back(f);
   return out;
 }
 

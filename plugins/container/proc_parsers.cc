@@ -1,40 +1,14 @@
 #include "plugins/container/proc_parsers.h"
 
-#include <charconv>
 #include <optional>
+
+#include "plugins/host/proc_text.h"
 
 namespace cistern::plugins::container {
 namespace {
 
-std::vector<std::string_view> Fields(std::string_view s) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r')) ++i;
-    size_t start = i;
-    while (i < s.size() && s[i] != ' ' && s[i] != '\t' && s[i] != '\r') ++i;
-    if (i > start) out.push_back(s.substr(start, i - start));
-  }
-  return out;
-}
-
-bool ParseU64(std::string_view s, uint64_t* out) {
-  if (s.empty()) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
-}
-
-// Splits into lines (without '\n'), keeping blank ones so numbers match the file.
-std::vector<std::string_view> Lines(std::string_view text) {
-  std::vector<std::string_view> out;
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    out.push_back(text.substr(0, nl));
-    if (nl == std::string_view::npos) break;
-    text.remove_prefix(nl + 1);
-  }
-  return out;
-}
+using host::Fields;
+using host::Lines;
 
 Status LineError(size_t index, std::string_view what, std::string_view line) {
   return InvalidArgumentError("line " + std::to_string(index + 1) + ": " + std::string(what) + ", got \"" +
@@ -58,7 +32,7 @@ StatusOr<std::vector<NetInterface>> ParseNetDev(std::string_view text) {
     std::vector<std::string_view> f = Fields(line.substr(colon + 1));
     uint64_t v[16];
     bool ok = name.size() == 1 && f.size() == 16;
-    for (size_t k = 0; ok && k < 16; ++k) ok = ParseU64(f[k], &v[k]);
+    for (size_t k = 0; ok && k < 16; ++k) ok = host::ParseUint(f[k], &v[k]);
     if (!ok) return LineError(i, "expected an interface name and 16 counters", line);
     NetInterface n;
     n.name = std::string(name[0]);
@@ -89,7 +63,7 @@ StatusOr<DeviceNames> ParsePartitions(std::string_view text) {
     std::vector<std::string_view> f = Fields(lines[i]);
     if (f.empty() || (i == 0 && f[0] == "major")) continue;
     uint64_t major = 0, minor = 0, blocks = 0;
-    if (f.size() != 4 || !ParseU64(f[0], &major) || !ParseU64(f[1], &minor) || !ParseU64(f[2], &blocks) ||
+    if (f.size() != 4 || !host::ParseUint(f[0], &major) || !host::ParseUint(f[1], &minor) || !host::ParseUint(f[2], &blocks) ||
         major > UINT32_MAX || minor > UINT32_MAX) {
       return LineError(i, "expected \"major minor #blocks name\"", lines[i]);
     }
@@ -105,7 +79,7 @@ StatusOr<uint64_t> ParseMeminfoSwapUsed(std::string_view text) {
     std::vector<std::string_view> f = Fields(lines[i]);
     if (f.empty() || (f[0] != "SwapTotal:" && f[0] != "SwapFree:")) continue;
     uint64_t v = 0;
-    if (f.size() < 2 || !ParseU64(f[1], &v)) return LineError(i, "expected \"Key: N kB\"", lines[i]);
+    if (f.size() < 2 || !host::ParseUint(f[1], &v)) return LineError(i, "expected \"Key: N kB\"", lines[i]);
     (f[0] == "SwapTotal:" ? total : free) = v * 1024;
   }
   if (!total || !free) return InvalidArgumentError("no SwapTotal and SwapFree lines");
