@@ -56,7 +56,6 @@ void Batcher::Cut(size_t shard, const Emit& emit) {
   }
   encoder_.Finish(&r.body);
   r.samples = s.pending;
-  r.min_timestamp_ms = s.min_ts;
   r.max_timestamp_ms = s.max_ts;
   r.shard = shard;
   r.ack = ack;
@@ -86,7 +85,7 @@ void Batcher::Add(const wal::ReadBatch& batch, int64_t now_ms, const Emit& emit)
     Shard& s = shards_[k];
     if (s.pending == 0) {
       s.first = done_;  // this record started where the previous one ended
-      s.min_ts = s.max_ts = sample.timestamp_ms;
+      s.max_ts = sample.timestamp_ms;
     }
     auto [it, fresh] = s.index.try_emplace(sample.ref, s.labels.size());
     if (fresh) {
@@ -94,7 +93,6 @@ void Batcher::Add(const wal::ReadBatch& batch, int64_t now_ms, const Emit& emit)
       if (s.samples.size() < s.labels.size()) s.samples.emplace_back();
     }
     s.samples[it->second].push_back({sample.timestamp_ms, sample.value});
-    s.min_ts = std::min(s.min_ts, sample.timestamp_ms);
     s.max_ts = std::max(s.max_ts, sample.timestamp_ms);
     ++pending_;
     if (++s.pending >= opts_.max_samples_per_send) Cut(k, emit);  // this record continues in the next request

@@ -28,7 +28,6 @@ namespace cistern::remote {
 struct PendingRequest {
   std::string body;    // snappy-compressed WriteRequest; empty: an ack-only entry (nothing to send)
   size_t samples = 0;
-  int64_t min_timestamp_ms = 0;
   int64_t max_timestamp_ms = 0;
   size_t shard = 0;
   wal::Position ack;   // safe to acknowledge once this and every earlier request are delivered
@@ -77,7 +76,7 @@ class Batcher {
     std::vector<std::vector<model::Sample>> samples;  // [0, labels.size()) in use
     std::unordered_map<storage::SeriesRef, size_t> index;  // ref -> position in labels
     size_t pending = 0;
-    int64_t min_ts = 0, max_ts = 0;
+    int64_t max_ts = 0;
     wal::Position first;  // start of the WAL record of the oldest pending sample
   };
   const model::Labels* Resolve(storage::SeriesRef ref, const model::Labels& in);
