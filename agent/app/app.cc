@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "agent/api/health.h"
+#include "agent/api/remote_write_receiver.h"
 #include "agent/base/float_format.h"
 #include "agent/base/time.h"
 #include "agent/loop/handle.h"
@@ -21,43 +22,13 @@
 #include "agent/plugin/input_runner.h"
 #include "agent/plugin/plugin.h"
 #include "agent/remote/queue_manager.h"
+#include "agent/tsdb/db.h"
 #include "agent/wal/wal.h"
 
 namespace cistern::app {
 namespace {
 
 constexpr std::string_view kLog = "app";
-
-// Where inputs append until the WAL (agent) and TSDB (server) exist: counts
-// samples and keeps nothing. Thread-safe.
-class CountingSink : public storage::Appendable {
- public:
-  explicit CountingSink(obs::Registry* metrics)
-      : appended_(metrics->NewCounter("cistern_appended_samples_total",
-                                      "Samples committed by inputs into this process's sink.")) {}
-  std::unique_ptr<storage::Appender> NewAppender() override { return std::make_unique<Appender>(this); }
-
- private:
-  class Appender : public storage::Appender {
-   public:
-    explicit Appender(CountingSink* sink) : sink_(sink) {}
-    StatusOr<storage::SeriesRef> Append(storage::SeriesRef ref, const model::Labels& labels, int64_t, double) override {
-      if (ref == 0) CISTERN_RETURN_IF_ERROR(labels.Validate());
-      ++n_;
-      return ref != 0 ? ref : labels.Hash() | 1;
-    }
-    Status Commit() override {
-      sink_->appended_->Inc(static_cast<double>(n_));
-      return OkStatus();
-    }
-    void Rollback() override {}
-
-   private:
-    CountingSink* sink_;
-    uint64_t n_ = 0;
-  };
-  obs::Counter* appended_;
-};
 
 plugin::Registry& Plugins() {
   static plugin::Registry* registry = [] {
@@ -99,6 +70,11 @@ class Process {
     shutdown_timer_.reset();
     int rc = loop::CloseLoop(&loop_);
     if (rc != 0) obs::Warn(kLog, "event loop closed with open handles ({})", uv_strerror(rc));
+    // After the loop: no request is being ingested on a worker any more.
+    receiver_.reset();
+    if (db_) {
+      if (Status s = db_->Close(); !s.ok()) obs::Error(kLog, "tsdb close: {}", s.message());
+    }
   }
 
   int Run() {
@@ -131,12 +107,39 @@ class Process {
   }
 
  private:
-  // Where inputs append: the WAL in agent mode; a counting sink until the
-  // TSDB exists for server and run modes.
+  // Where inputs append: the WAL in agent mode; the TSDB (WAL + head +
+  // blocks) in server and run modes. Both replay their logs here, before the
+  // loop runs.
   Status OpenStore() {
     if (options_.role != Role::kAgent) {
-      sink_ = std::make_unique<CountingSink>(&metrics_);
-      appendable_ = sink_.get();
+      tsdb::DbOptions o;
+      o.dir = config_.global.data_dir;
+      o.block_range_ms = config_.storage.block_duration.count();
+      o.out_of_order_window_ms = config_.storage.out_of_order_window.count();
+      o.retention_ms = config_.storage.retention.count();
+      o.retention_bytes = config_.storage.retention_size;
+      o.wal_segment_size = config_.wal.segment_size;
+      o.fsync = config_.wal.fsync == config::FsyncMode::kAlways  ? tsdb::FsyncPolicy::kAlways
+                : config_.wal.fsync == config::FsyncMode::kNever ? tsdb::FsyncPolicy::kNever
+                                                                 : tsdb::FsyncPolicy::kInterval;
+      o.fsync_interval = config_.wal.fsync_interval;
+      o.registry = &metrics_;
+      CISTERN_ASSIGN_OR_RETURN(db_, tsdb::Db::Open(o));
+      appendable_ = db_.get();
+      const config::ReceiverConfig& rc = config_.receiver;
+      api::ReceiverLimits limits;
+      limits.max_body_bytes = rc.max_body;
+      limits.max_decoded_bytes = rc.max_decoded_body;
+      limits.max_series_per_request = static_cast<size_t>(rc.max_series_per_request);
+      limits.max_labels_per_series = static_cast<size_t>(rc.max_labels_per_series);
+      limits.max_label_name_length = static_cast<size_t>(rc.max_label_name_length);
+      limits.max_label_value_length = static_cast<size_t>(rc.max_label_value_length);
+      limits.max_pending_bytes = rc.max_pending;
+      receiver_ = std::make_unique<api::RemoteWriteIngester>(db_.get(), limits, &metrics_);
+      obs::Info(kLog, "tsdb: {} (block_duration {}, out_of_order_window {}, retention {}{})", o.dir,
+                FormatDuration(config_.storage.block_duration), FormatDuration(config_.storage.out_of_order_window),
+                FormatDuration(config_.storage.retention),
+                o.retention_bytes ? ", retention_size " + FormatSize(o.retention_bytes) : std::string());
       return OkStatus();
     }
     wal::Options wo;
@@ -225,8 +228,10 @@ class Process {
   Status StartHttp(const std::string& listen, std::unique_ptr<net::HttpServer>* out) {
     net::HttpServerOptions opts;
     opts.metrics = &metrics_;
+    if (receiver_) opts.max_body_bytes = std::max(opts.max_body_bytes, receiver_->limits().max_body_bytes);
     auto server = std::make_unique<net::HttpServer>(&loop_, opts);
     api::RegisterHealthRoutes(server.get(), &metrics_, [this] { return ready_ && !shutting_down_; });
+    if (receiver_) api::RegisterRemoteWriteRoute(server.get(), &loop_, receiver_.get());
     CISTERN_RETURN_IF_ERROR(server->Listen(listen).Annotate("http"));
     *out = std::move(server);
     return OkStatus();
@@ -382,7 +387,8 @@ class Process {
   obs::Registry metrics_;
   obs::CounterFamily* reloads_;
   obs::Gauge* last_reload_ok_;
-  std::unique_ptr<CountingSink> sink_;
+  std::unique_ptr<tsdb::Db> db_;
+  std::unique_ptr<api::RemoteWriteIngester> receiver_;
   std::unique_ptr<wal::Wal> wal_;
   std::unique_ptr<pipeline::WalAppendable> pipeline_;
   storage::Appendable* appendable_ = nullptr;

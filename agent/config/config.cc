@@ -240,6 +240,18 @@ class Decoder {
     r.Finish();
   }
 
+  void Receiver(TableReader& root, ReceiverConfig* c) {
+    TableReader r(root.Table("receiver"), "receiver", errors_);
+    r.Size("max_body", &c->max_body, 1024, 1ULL << 30);
+    r.Size("max_decoded_body", &c->max_decoded_body, 1024, 4ULL << 30);
+    r.Int("max_series_per_request", &c->max_series_per_request, 1, 100'000'000);
+    r.Int("max_labels_per_series", &c->max_labels_per_series, 1, 10'000);
+    r.Int("max_label_name_length", &c->max_label_name_length, 1, 1 << 20);
+    r.Int("max_label_value_length", &c->max_label_value_length, 1, 1 << 24);
+    r.Size("max_pending", &c->max_pending, 1 << 20);
+    r.Finish();
+  }
+
   void Rules(TableReader& root, RulesConfig* c) {
     TableReader r(root.Table("rules"), "rules", errors_);
     r.StringList("files", &c->files);
@@ -359,6 +371,7 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view filename) {
   for (const Value* v : r.TableList("remote_write")) d.RemoteWrite(v, i++, &c.remote_write);
   d.NameRemoteWrites(&c.remote_write);
   d.Storage(r, &c.storage);
+  d.Receiver(r, &c.receiver);
   d.Rules(r, &c.rules);
   d.Alerting(r, &c.alerting);
   d.Inputs(r, &c.inputs);

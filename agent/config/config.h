@@ -96,6 +96,17 @@ struct StorageConfig {
   Duration out_of_order_window = 6h;
 };
 
+// [receiver]: limits of POST /api/v1/write (server and run modes).
+struct ReceiverConfig {
+  uint64_t max_body = 32ULL << 20;           // compressed request body: 413 beyond
+  uint64_t max_decoded_body = 256ULL << 20;  // after snappy: 413 beyond
+  int64_t max_series_per_request = 200000;
+  int64_t max_labels_per_series = 64;
+  int64_t max_label_name_length = 1024;
+  int64_t max_label_value_length = 16384;
+  uint64_t max_pending = 256ULL << 20;       // bodies queued for the worker threads: 429 beyond
+};
+
 struct RulesConfig {
   std::vector<std::string> files;
   Duration evaluation_interval = 15s;
@@ -141,6 +152,7 @@ struct Config {
   WalConfig wal;
   std::vector<RemoteWriteConfig> remote_write;
   StorageConfig storage;
+  ReceiverConfig receiver;
   RulesConfig rules;
   AlertingConfig alerting;
   std::vector<InputConfig> inputs;

@@ -33,6 +33,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -44,6 +45,22 @@
 #include "agent/tsdb/mem_series.h"
 
 namespace cistern::tsdb {
+
+// Where committed samples are made durable before they become visible: the
+// server's WAL. Log() is called by HeadAppender::Commit() (any thread, one
+// call per commit) with every sample of the transaction that passed Append();
+// an error fails the commit and nothing is applied. MemSeries::log_ref is the
+// log's to use.
+class CommitLog {
+ public:
+  struct Entry {
+    MemSeries* series;
+    int64_t t;
+    double v;
+  };
+  virtual ~CommitLog() = default;
+  virtual Status Log(std::span<const Entry> entries) = 0;
+};
 
 struct HeadOptions {
   // Block range: in-order samples older than head max time - chunk_range/2
@@ -94,6 +111,11 @@ class Head final : public storage::Appendable, public storage::Queryable {
   const HeadMetrics& metrics() const { return metrics_; }
   const HeadOptions& options() const { return opts_; }
 
+  // Commits go through `log` from now on (nullptr: not logged, e.g. during
+  // WAL replay). `log` must outlive the head's appenders.
+  void SetCommitLog(CommitLog* log) { log_.store(log, std::memory_order_release); }
+  CommitLog* commit_log() const { return log_.load(std::memory_order_acquire); }
+
   // --- for HeadAppender / HeadQuerier ---
   std::shared_ptr<MemSeries> GetByRef(storage::SeriesRef ref) const;
   // The live series with these labels, created (and indexed) if absent.
@@ -127,6 +149,7 @@ class Head final : public storage::Appendable, public storage::Queryable {
   // Minimum of the samples committed while Truncate() recomputes MinTime.
   std::atomic<int64_t> scan_min_time_{storage::kMaxTime};
   std::mutex truncate_mu_;  // one Truncate() at a time
+  std::atomic<CommitLog*> log_{nullptr};
 };
 
 }  // namespace cistern::tsdb

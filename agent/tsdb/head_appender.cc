@@ -53,6 +53,12 @@ StatusOr<storage::SeriesRef> HeadAppender::Append(storage::SeriesRef ref, const 
 
 Status HeadAppender::Commit() {
   if (spent_) return FailedPreconditionError("tsdb: commit after commit or rollback");
+  if (CommitLog* log = head_->commit_log(); log != nullptr && !samples_.empty()) {
+    if (Status s = log->Log(samples_); !s.ok()) {
+      Release();
+      return s;
+    }
+  }
   const HeadMetrics& m = head_->metrics();
   int64_t appended = 0, ooo = 0, chunks = 0;
   int64_t mint = storage::kMaxTime, maxt = storage::kMinTime;

@@ -2,7 +2,9 @@
 //
 // Append() resolves or creates the series, checks the sample against the
 // committed data plus this transaction's own earlier samples, and buffers it:
-// nothing is visible to queries until Commit(). Commit() re-checks each
+// nothing is visible to queries until Commit(). Commit() first hands the
+// batch to the head's CommitLog, if any (a log error fails the commit: nothing
+// applied), then re-checks each
 // sample under its series lock (other appenders may have committed since)
 // and applies it; a sample that no longer fits is dropped and counted (as
 // Prometheus does: Commit still succeeds). Rollback() discards the buffer;
@@ -18,11 +20,10 @@
 #include <vector>
 
 #include "agent/storage/appender.h"
+#include "agent/tsdb/head.h"
 #include "agent/tsdb/mem_series.h"
 
 namespace cistern::tsdb {
-
-class Head;
 
 class HeadAppender final : public storage::Appender {
  public:
@@ -35,11 +36,7 @@ class HeadAppender final : public storage::Appender {
   void Rollback() override;
 
  private:
-  struct Pending {
-    MemSeries* series;
-    int64_t t;
-    double v;
-  };
+  using Pending = CommitLog::Entry;
   struct Touched {
     std::shared_ptr<MemSeries> series;    // keeps it alive; pending_commits was raised
     std::optional<MemSeries::Last> last;  // newest sample of it in this transaction

@@ -102,6 +102,9 @@ class MemSeries {
   // Set (under mu) when GC removes the series; appenders that looked it up
   // before must look again. Atomic so the series map can read it unlocked.
   std::atomic<bool> deleted{false};
+  // The series' handle in the head's CommitLog (0: not logged yet). Owned by
+  // the log, which guards it with its own lock.
+  uint64_t log_ref = 0;
 
  private:
   const storage::SeriesRef ref_;

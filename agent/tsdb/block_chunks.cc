@@ -1,0 +1,161 @@
+#include "agent/tsdb/block_chunks.h"
+
+#include <zstd.h>
+
+#include <algorithm>
+
+#include "agent/tsdb/block_bytes.h"
+#include "agent/tsdb/block_format.h"
+#include "agent/wal/crc32c.h"
+
+namespace cistern::tsdb {
+namespace {
+
+uint32_t Checksum(std::string_view b) { return wal::MaskCrc(wal::Crc32c(b.data(), b.size())); }
+
+Status Corrupt(uint64_t offset, const std::string& what) {
+  return DataLossError("chunks: offset " + std::to_string(offset) + ": " + what);
+}
+
+}  // namespace
+
+// ---- Writer.
+
+ChunkFileWriter::ChunkFileWriter(Sink sink, int zstd_level, size_t frame_target_bytes)
+    : sink_(std::move(sink)),
+      level_(zstd_level),
+      target_(std::clamp<size_t>(frame_target_bytes, 1, kMaxFrameRawBytes / 2)),
+      cctx_(ZSTD_createCCtx()) {}
+
+ChunkFileWriter::~ChunkFileWriter() { ZSTD_freeCCtx(static_cast<ZSTD_CCtx*>(cctx_)); }
+
+Status ChunkFileWriter::Write(std::string_view b) {
+  if (written_ == 0) {
+    std::string header;
+    PutU32be(&header, kChunksMagic);
+    header.push_back(static_cast<char>(kChunksVersion));
+    header.append(3, '\0');
+    CISTERN_RETURN_IF_ERROR(sink_(header));
+    written_ = header.size();
+  }
+  written_ += b.size();
+  return sink_(b);
+}
+
+Status ChunkFileWriter::Add(std::string_view chunk, BlockChunkMeta* c) {
+  if (chunk.size() > kMaxFrameRawBytes / 2) return InternalError("chunks: chunk too large");
+  if (!raw_.empty() && raw_.size() + chunk.size() > target_) CISTERN_RETURN_IF_ERROR(FlushFrame());
+  c->frame = static_cast<uint32_t>(num_frames_);
+  c->offset = static_cast<uint32_t>(raw_.size());
+  c->length = static_cast<uint32_t>(chunk.size());
+  raw_.append(chunk);
+  return OkStatus();
+}
+
+Status ChunkFileWriter::FlushFrame() {
+  if (raw_.empty()) return OkStatus();
+  compressed_.resize(ZSTD_compressBound(raw_.size()));
+  size_t n = ZSTD_compressCCtx(static_cast<ZSTD_CCtx*>(cctx_), compressed_.data(), compressed_.size(), raw_.data(),
+                               raw_.size(), level_);
+  if (ZSTD_isError(n)) return InternalError(std::string("chunks: zstd: ") + ZSTD_getErrorName(n));
+  compressed_.resize(n);
+  PutUvarint(&table_, n);
+  PutUvarint(&table_, raw_.size());
+  PutU32le(&table_, Checksum(compressed_));
+  ++num_frames_;
+  raw_total_ += raw_.size();
+  raw_.clear();
+  return Write(compressed_);
+}
+
+Status ChunkFileWriter::Finish() {
+  CISTERN_RETURN_IF_ERROR(FlushFrame());
+  std::string table;
+  PutUvarint(&table, num_frames_);
+  table.append(table_);
+  std::string footer;
+  PutU32le(&footer, static_cast<uint32_t>(table.size()));
+  PutU32le(&footer, Checksum(table));
+  PutU32be(&footer, kChunksMagic);
+  CISTERN_RETURN_IF_ERROR(Write(table));
+  return Write(footer);
+}
+
+// ---- Reader.
+
+StatusOr<std::unique_ptr<ChunkFileReader>> ChunkFileReader::Open(std::string_view b) {
+  if (b.size() < kFileHeaderSize + kChunksFooterSize) {
+    return Corrupt(0, "file too short (" + std::to_string(b.size()) + " bytes)");
+  }
+  if (GetU32be(b.data()) != kChunksMagic) return Corrupt(0, "bad magic");
+  if (static_cast<uint8_t>(b[4]) != kChunksVersion) return Corrupt(4, "unsupported version");
+  if (b[5] != 0 || b[6] != 0 || b[7] != 0) return Corrupt(5, "bad header");
+  size_t footer = b.size() - kChunksFooterSize;
+  if (GetU32be(b.data() + footer + 8) != kChunksMagic) return Corrupt(footer + 8, "bad footer magic");
+  uint32_t table_len = GetU32le(b.data() + footer);
+  if (table_len > footer - kFileHeaderSize) return Corrupt(footer, "frame table length past the start");
+  size_t table_off = footer - table_len;
+  std::string_view table = b.substr(table_off, table_len);
+  if (Checksum(table) != GetU32le(b.data() + footer + 4)) return Corrupt(table_off, "frame table: checksum mismatch");
+  auto r = std::unique_ptr<ChunkFileReader>(new ChunkFileReader());
+  r->bytes_ = b;
+  Decoder d(table);
+  uint64_t n = d.Uvarint();
+  if (!d.ok() || n > d.remaining()) return Corrupt(table_off, "frame table: bad frame count");
+  r->frames_.reserve(n);
+  uint64_t at = kFileHeaderSize;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t entry = table_off + d.offset();
+    uint64_t size = d.Uvarint(), raw = d.Uvarint();
+    uint32_t crc = d.U32le();
+    if (!d.ok()) return Corrupt(entry, "frame table: truncated");
+    if (size == 0 || size > table_off - at) {
+      return Corrupt(entry, "frame table: frame " + std::to_string(i) + " runs past the frames");
+    }
+    if (raw == 0 || raw > kMaxFrameRawBytes) {
+      return Corrupt(entry, "frame table: frame " + std::to_string(i) + " has a bad raw size");
+    }
+    r->frames_.push_back({at, static_cast<uint32_t>(size), static_cast<uint32_t>(raw), crc});
+    at += size;
+  }
+  if (!d.empty()) return Corrupt(table_off + d.offset(), "frame table: trailing bytes");
+  if (at != table_off) return Corrupt(at, "frames do not reach the frame table");
+  return r;
+}
+
+StatusOr<std::shared_ptr<const std::string>> ChunkFileReader::ReadFrame(uint32_t i) const {
+  if (i >= frames_.size()) return Corrupt(0, "frame " + std::to_string(i) + " does not exist");
+  const Frame& f = frames_[i];
+  std::string_view c = bytes_.substr(f.offset, f.size);
+  if (Checksum(c) != f.crc) return Corrupt(f.offset, "frame " + std::to_string(i) + ": checksum mismatch");
+  auto raw = std::make_shared<std::string>(f.raw_size, '\0');
+  size_t n = ZSTD_decompress(raw->data(), raw->size(), c.data(), c.size());
+  if (ZSTD_isError(n) || n != f.raw_size) {
+    return Corrupt(f.offset, "frame " + std::to_string(i) + ": does not decompress to its size");
+  }
+  return std::shared_ptr<const std::string>(std::move(raw));
+}
+
+// ---- Cache.
+
+StatusOr<std::shared_ptr<const std::string>> FrameCache::Get(uint32_t frame) {
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+      if (it->first == frame) {
+        auto hit = *it;
+        entries_.erase(it);
+        entries_.push_back(hit);
+        return hit.second;
+      }
+    }
+  }
+  // Decompress unlocked: another thread may do the same frame meanwhile, harmlessly.
+  CISTERN_ASSIGN_OR_RETURN(std::shared_ptr<const std::string> raw, reader_->ReadFrame(frame));
+  std::lock_guard lock(mu_);
+  if (entries_.size() >= capacity_) entries_.erase(entries_.begin());
+  entries_.emplace_back(frame, raw);
+  return raw;
+}
+
+}  // namespace cistern::tsdb

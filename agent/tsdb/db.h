@@ -1,0 +1,113 @@
+// Db: the server's time-series database in one directory:
+//
+//   data_dir/lock            flock'd while a Db has the directory open
+//   data_dir/wal/            the head's write-ahead log (HeadWal)
+//   data_dir/<ULID>/         immutable blocks (block.h), each one time range
+//   data_dir/quarantine/     blocks that failed verification at start
+//
+// Appends go to the head through the WAL (durable before visible); queries
+// merge every block overlapping the range with the head. Maintenance (on the
+// Db's own background thread, or by calling Maintain() in tests) cuts the
+// head's complete ranges into blocks, truncates head and WAL behind them,
+// compacts blocks into larger ranges and applies retention, logging each
+// step with counts and durations.
+//
+// Threads: everything is thread-safe. Appenders and queriers run
+// concurrently with each other and with maintenance; a querier keeps the
+// blocks it reads alive even if retention deletes them meanwhile, and holds
+// off the head truncation after a cut until it is closed (so close queriers
+// promptly, and never call Maintain() while holding one open).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "agent/base/units.h"
+#include "agent/obs/metrics.h"
+#include "agent/storage/appender.h"
+#include "agent/storage/querier.h"
+#include "agent/tsdb/block.h"
+#include "agent/tsdb/head.h"
+#include "agent/tsdb/head_wal.h"
+
+namespace cistern::tsdb {
+
+struct DbOptions {
+  std::string dir;
+  int64_t block_range_ms = 2 * 3600 * 1000;
+  int64_t out_of_order_window_ms = 6 * 3600 * 1000;
+  int64_t retention_ms = 30LL * 24 * 3600 * 1000;  // 0: keep forever (unless size)
+  uint64_t retention_bytes = 0;                    // 0: no size cap
+  uint64_t wal_segment_size = 32 << 20;
+  FsyncPolicy fsync = FsyncPolicy::kInterval;
+  Duration fsync_interval{1000};
+  // The background thread: fsync per the policy and maintenance every
+  // `maintenance_interval`. Off: the owner calls Sync()/Maintain().
+  bool background = true;
+  Duration maintenance_interval{60'000};
+  size_t head_stripes = 4096;
+  obs::Registry* registry = nullptr;  // required
+};
+
+class Db final : public storage::Appendable, public storage::Queryable {
+ public:
+  // Opens (creating) the directory: takes the lock, verifies every block
+  // (moving bad ones to quarantine/ with a warning), removes leftovers of
+  // interrupted writes and compactions, replays the WAL. FailedPrecondition
+  // when another process holds the directory.
+  static StatusOr<std::unique_ptr<Db>> Open(DbOptions options);
+  ~Db() override;
+
+  std::unique_ptr<storage::Appender> NewAppender() override;
+  StatusOr<std::unique_ptr<storage::Querier>> NewQuerier(int64_t mint, int64_t maxt) override;
+
+  // One maintenance pass: head cuts, compactions, retention. Errors are
+  // logged and counted; the first is returned.
+  Status Maintain();
+  Status Sync();
+  // Stops the background thread, syncs and closes the WAL. Idempotent.
+  Status Close();
+
+  Head& head() { return *head_; }
+  std::vector<std::shared_ptr<Block>> Blocks() const;
+  const ReplayStats& replay_stats() const { return replay_; }
+  const std::string& dir() const { return opts_.dir; }
+
+ private:
+  struct Metrics;
+  explicit Db(DbOptions options);
+  Status LoadBlocks();
+  Status CutHead();
+  Status Compact();
+  Status ApplyRetention();
+  void SetBlocks(std::vector<std::shared_ptr<Block>> blocks);  // sorted by min_time
+  void BackgroundLoop();
+
+  DbOptions opts_;
+  std::unique_ptr<Metrics> m_;
+  int lock_fd_ = -1;
+  std::unique_ptr<Head> head_;
+  std::unique_ptr<HeadWal> wal_;
+  ReplayStats replay_;
+  std::vector<int64_t> ranges_;
+
+  mutable std::mutex blocks_mu_;
+  std::vector<std::shared_ptr<Block>> blocks_;  // sorted by min_time
+  std::atomic<int64_t> persisted_until_;        // end of the newest head cut / block
+
+  std::mutex maintain_mu_;         // one Maintain() at a time
+  std::shared_mutex truncate_mu_;  // queriers (shared) vs head truncation
+  std::mutex bg_mu_;
+  std::condition_variable bg_cv_;
+  bool stop_ = false;
+  std::thread bg_;
+  bool closed_ = false;
+};
+
+}  // namespace cistern::tsdb
