@@ -28,6 +28,7 @@ constexpr char kUsage[] =
     "  server               central store: remote-write receiver, TSDB, PromQL API\n"
     "  check config FILE    validate a configuration file and exit\n"
     "  wal inspect DIR      show a WAL's segments, samples, time range and consumers\n"
+    "  tsdb inspect DIR     show a server data dir: blocks, head, WAL, cardinality (--json, --force)\n"
     "  collect INPUT        run one collection of an input (\"host\", \"redis[0]\") and print its samples\n"
     "  version              print the version and exit\n"
     "\n"
@@ -35,6 +36,8 @@ constexpr char kUsage[] =
     "  --config FILE        configuration file (TOML); default: built-in defaults\n"
     "  --log-level LEVEL    trace|debug|info|warn|error (overrides [global] log_level)\n"
     "  --data-dir DIR       overrides [global] data_dir\n"
+    "  --json               tsdb inspect: machine-readable output\n"
+    "  --force              tsdb inspect: read a directory a running server holds\n"
     "  -h, --help           this help\n";
 
 int Usage(const std::string& error) {
@@ -49,6 +52,7 @@ int main(int argc, char** argv) {
   using namespace cistern;
   app::AppOptions options;
   std::vector<std::string> args;
+  bool json = false, force = false;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     auto value = [&](std::string_view flag, std::string* out) -> bool {
@@ -76,6 +80,10 @@ int main(int argc, char** argv) {
       auto level = obs::ParseLogLevel(v);
       if (!level.ok()) return Usage(level.status().message());
       options.log_level = *level;
+    } else if (a == "--json") {
+      json = true;
+    } else if (a == "--force") {
+      force = true;
     } else if (!a.empty() && a[0] == '-') {
       return Usage("unknown flag " + std::string(a));
     } else {
@@ -97,6 +105,11 @@ int main(int argc, char** argv) {
     if (args.size() != 3 || args[1] != "inspect") return Usage("usage: cistern wal inspect DIR");
     return app::WalInspect(args[2]);
   }
+  if (cmd == "tsdb") {
+    if (args.size() != 3 || args[1] != "inspect") return Usage("usage: cistern tsdb inspect DIR [--json] [--force]");
+    return app::TsdbInspect(args[2], json, force);
+  }
+  if ((json || force) && cmd != "tsdb") return Usage("--json and --force are flags of tsdb inspect");
   if (cmd == "collect") {
     if (args.size() != 2) return Usage("usage: cistern collect INPUT");
     obs::InitLogging(options.log_level.value_or(obs::LogLevel::kWarn), obs::LogFormat::kText);

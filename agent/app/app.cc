@@ -23,6 +23,7 @@
 #include "agent/plugin/plugin.h"
 #include "agent/remote/queue_manager.h"
 #include "agent/tsdb/db.h"
+#include "agent/tsdb/inspect.h"
 #include "agent/wal/wal.h"
 
 namespace cistern::app {
@@ -450,6 +451,19 @@ int WalInspect(const std::string& dir) {
     return 1;
   }
   std::fputs(wal::FormatInspectReport(*report).c_str(), stdout);
+  return 0;
+}
+
+int TsdbInspect(const std::string& dir, bool json, bool force) {
+  obs::InitLogging(obs::LogLevel::kWarn, obs::LogFormat::kText);
+  tsdb::InspectOptions o;
+  o.force = force;
+  auto report = tsdb::InspectTsdb(dir, o);
+  if (!report.ok()) {
+    std::fprintf(stderr, "cistern tsdb inspect: %s\n", report.status().message().c_str());
+    return 1;
+  }
+  std::fputs(json ? tsdb::TsdbReportJson(*report).c_str() : tsdb::FormatTsdbReport(*report).c_str(), stdout);
   return 0;
 }
 

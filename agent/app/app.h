@@ -34,6 +34,8 @@ int CheckConfig(const std::string& path);
 // `cistern wal inspect DIR`: segments, samples, time range, series and each
 // consumer's position and lag. Read-only. Returns the exit code.
 int WalInspect(const std::string& dir);
+// `cistern tsdb inspect DIR`: read-only report; exit 1 on errors.
+int TsdbInspect(const std::string& dir, bool json, bool force);
 
 // `cistern collect INPUT`: runs one collection of a configured input (or of
 // the plugin INPUT with its defaults) and prints its samples in the

@@ -121,14 +121,21 @@ StatusOr<std::unique_ptr<Db>> Db::Open(DbOptions options) {
   if (options.block_range_ms <= 0) return InvalidArgumentError("tsdb: block range must be positive");
   std::unique_ptr<Db> db(new Db(std::move(options)));
   const std::string& dir = db->opts_.dir;
+  const bool ro = db->opts_.read_only;
   std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return UnavailableError("tsdb: create " + dir + ": " + ec.message());
+  if (ro) {
+    if (!fs::is_directory(dir, ec)) return NotFoundError("tsdb: no directory " + dir);
+  } else {
+    fs::create_directories(dir, ec);
+    if (ec) return UnavailableError("tsdb: create " + dir + ": " + ec.message());
+  }
   std::string lock_path = dir + "/lock";
-  db->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (db->lock_fd_ < 0) return UnavailableError("tsdb: open " + lock_path + ": " + std::strerror(errno));
-  if (::flock(db->lock_fd_, LOCK_EX | LOCK_NB) != 0)
-    return FailedPreconditionError("tsdb: " + dir + " is in use by another process (" + lock_path + " is locked)");
+  db->lock_fd_ = ro ? ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC)
+                    : ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (db->lock_fd_ < 0 && !ro) return UnavailableError("tsdb: open " + lock_path + ": " + std::strerror(errno));
+  if (db->lock_fd_ >= 0 && ::flock(db->lock_fd_, (ro ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0 && !(ro && db->opts_.force))
+    return FailedPreconditionError("tsdb: " + dir + " is in use by another process (" + lock_path + " is locked)" +
+                                   (ro ? "; --force reads it anyway (results may be inconsistent)" : ""));
 
   auto started = std::chrono::steady_clock::now();
   CISTERN_RETURN_IF_ERROR(db->LoadBlocks());
@@ -145,14 +152,15 @@ StatusOr<std::unique_ptr<Db>> Db::Open(DbOptions options) {
   wo.dir = dir + "/wal";
   wo.segment_size = db->opts_.wal_segment_size;
   wo.fsync = db->opts_.fsync;
+  wo.read_only = ro;
   wo.registry = db->opts_.registry;
   CISTERN_ASSIGN_OR_RETURN(db->wal_, HeadWal::Open(wo));
   CISTERN_ASSIGN_OR_RETURN(db->replay_, db->wal_->Replay(db->head_.get()));
-  db->head_->SetCommitLog(db->wal_.get());
+  db->head_->SetCommitLog(db->wal_.get());  // read-only: its Log() fails, so do appends
   db->m_->wal_bytes->Set(static_cast<double>(db->wal_->SizeBytes()));
   obs::Info(kLog, "opened {} in {:.2f}s: {} blocks, head {} series", dir, Since(started), db->Blocks().size(),
             db->head_->NumSeries());
-  if (db->opts_.background) db->bg_ = std::thread([p = db.get()] { p->BackgroundLoop(); });
+  if (db->opts_.background && !ro) db->bg_ = std::thread([p = db.get()] { p->BackgroundLoop(); });
   return db;
 }
 
@@ -165,7 +173,7 @@ Status Db::LoadBlocks() {
   for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
     std::string name = e.path().filename().string();
     if (!e.is_directory()) continue;
-    if (name.size() > 4 && name.ends_with(".tmp")) {  // an interrupted block write
+    if (name.size() > 4 && name.ends_with(".tmp") && !opts_.read_only) {  // an interrupted block write
       obs::Warn(kLog, "removing unfinished block {}", e.path().string());
       RemoveDir(e.path().string());
       continue;
@@ -174,6 +182,10 @@ Status Db::LoadBlocks() {
     StatusOr<std::shared_ptr<Block>> b = Block::Open(e.path().string());
     if (b.ok()) {
       blocks.push_back(*b);
+      continue;
+    }
+    if (opts_.read_only) {
+      skipped_.push_back(e.path().string() + ": " + std::string(b.status().message()));
       continue;
     }
     m_->quarantined->Inc();
@@ -192,6 +204,10 @@ Status Db::LoadBlocks() {
   std::vector<size_t> redundant = RedundantBlocks(metas);
   for (size_t i = redundant.size(); i-- > 0;) {
     size_t idx = redundant[i];
+    if (opts_.read_only) {  // hide it from queries, leave it on disk
+      blocks.erase(blocks.begin() + static_cast<long>(idx));
+      continue;
+    }
     obs::Info(kLog, "removing block {}: compacted into another block before a restart", metas[idx].ulid);
     RemoveDir(blocks[idx]->dir());
     blocks.erase(blocks.begin() + static_cast<long>(idx));
@@ -253,6 +269,7 @@ StatusOr<std::unique_ptr<storage::Querier>> Db::NewQuerier(int64_t mint, int64_t
 }
 
 Status Db::Maintain() {
+  if (opts_.read_only) return FailedPreconditionError("tsdb: opened read-only");
   std::lock_guard lock(maintain_mu_);
   Status first = OkStatus();
   auto keep = [&first](Status s) {

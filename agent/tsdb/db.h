@@ -52,6 +52,12 @@ struct DbOptions {
   bool background = true;
   Duration maintenance_interval{60'000};
   size_t head_stripes = 4096;
+  // Offline tools: nothing on disk changes (no WAL segment, no removal or
+  // quarantine moves: bad blocks are skipped and listed in skipped_blocks()),
+  // appends fail, no maintenance. Refused while a writer holds the directory
+  // unless `force`.
+  bool read_only = false;
+  bool force = false;
   obs::Registry* registry = nullptr;  // required
 };
 
@@ -77,6 +83,9 @@ class Db final : public storage::Appendable, public storage::Queryable {
   Head& head() { return *head_; }
   std::vector<std::shared_ptr<Block>> Blocks() const;
   const ReplayStats& replay_stats() const { return replay_; }
+  // read_only: blocks that failed verification, "<dir>: <error>".
+  const std::vector<std::string>& skipped_blocks() const { return skipped_; }
+  uint64_t WalBytes() const { return wal_->SizeBytes(); }
   const std::string& dir() const { return opts_.dir; }
 
  private:
@@ -95,6 +104,7 @@ class Db final : public storage::Appendable, public storage::Queryable {
   std::unique_ptr<Head> head_;
   std::unique_ptr<HeadWal> wal_;
   ReplayStats replay_;
+  std::vector<std::string> skipped_;
   std::vector<int64_t> ranges_;
 
   mutable std::mutex blocks_mu_;

@@ -24,6 +24,7 @@ StatusOr<std::unique_ptr<HeadWal>> HeadWal::Open(HeadWalOptions options) {
   wo.segment_size = options.segment_size;
   wo.max_size = std::numeric_limits<uint64_t>::max();  // never drop unpersisted samples
   wo.metrics = options.registry;
+  wo.read_only = options.read_only;
   CISTERN_ASSIGN_OR_RETURN(std::unique_ptr<wal::Wal> w, wal::Wal::Open(std::move(wo)));
   return std::unique_ptr<HeadWal>(new HeadWal(std::move(options), std::move(w)));
 }
@@ -95,6 +96,7 @@ StatusOr<ReplayStats> HeadWal::Replay(Head* head) {
 Status HeadWal::Log(std::span<const Entry> entries) {
   std::lock_guard lock(mu_);
   if (!wal_) return UnavailableError("tsdb: wal closed: not accepting samples");
+  if (opts_.read_only) return FailedPreconditionError("tsdb: opened read-only: not accepting samples");
   refs_.clear();
   refs_.reserve(entries.size());
   for (const Entry& e : entries) {

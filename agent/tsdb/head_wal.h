@@ -29,6 +29,7 @@ struct HeadWalOptions {
   std::string dir;  // data_dir/wal
   uint64_t segment_size = 32 << 20;
   FsyncPolicy fsync = FsyncPolicy::kInterval;
+  bool read_only = false;  // offline tools: replay only, Log() fails
   obs::Registry* registry = nullptr;
 };
 

@@ -45,7 +45,7 @@ struct DirListing {
   std::vector<uint32_t> checkpoints;
 };
 
-DirListing List(const std::string& dir) {
+DirListing List(const std::string& dir, bool remove_tmp = true) {
   DirListing l;
   if (DIR* d = opendir(dir.c_str())) {
     while (dirent* e = readdir(d)) {
@@ -55,7 +55,7 @@ DirListing List(const std::string& dir) {
         l.segments.push_back(idx);
       } else if (name.rfind(kCheckpointPrefix, 0) == 0 && ParseIndex(name.substr(11), &idx)) {
         l.checkpoints.push_back(idx);
-      } else if (name.size() > 4 && name.substr(name.size() - 4) == ".tmp") {
+      } else if (remove_tmp && name.size() > 4 && name.substr(name.size() - 4) == ".tmp") {
         ::unlink((dir + "/" + std::string(name)).c_str());  // an interrupted checkpoint or cursor write
       }
     }
@@ -198,6 +198,11 @@ std::string Wal::CursorPath(const std::string& name) const { return opts_.dir + 
 
 StatusOr<std::unique_ptr<Wal>> Wal::Open(Options options) {
   if (options.dir.empty()) return InvalidArgumentError("wal: no directory given");
+  if (options.read_only) {
+    std::unique_ptr<Wal> w(new Wal(std::move(options)));
+    CISTERN_RETURN_IF_ERROR(w->Recover());
+    return w;
+  }
   for (const std::string& d : {options.dir, options.dir + "/cursors"}) {
     if (::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST) {
       // mkdir -p for the data dir's parents.
@@ -217,7 +222,8 @@ StatusOr<std::unique_ptr<Wal>> Wal::Open(Options options) {
 
 Status Wal::Recover() {
   int64_t start_ns = MonotonicNanos();
-  DirListing l = List(opts_.dir);
+  const bool ro = opts_.read_only;
+  DirListing l = List(opts_.dir, !ro);
   // Series from the newest checkpoint.
   if (!l.checkpoints.empty()) {
     checkpoint_ = l.checkpoints.back();
@@ -231,7 +237,7 @@ Status Wal::Recover() {
     });
     if (r.corruptions || r.tail_garbage) m_->corruptions->Inc(static_cast<double>(r.corruptions + (r.tail_garbage > 0)));
     for (uint32_t old : l.checkpoints) {
-      if (old != checkpoint_) ::unlink((opts_.dir + "/" + kCheckpointPrefix + Index8(old)).c_str());
+      if (old != checkpoint_ && !ro) ::unlink((opts_.dir + "/" + kCheckpointPrefix + Index8(old)).c_str());
     }
   }
   // Segments, in order.
@@ -262,7 +268,9 @@ Status Wal::Recover() {
     m_->corruptions->Inc(static_cast<double>(r.corruptions));
     info.size = r.file_size;
     if (r.tail_garbage > 0) {
-      if (i + 1 == l.segments.size()) {
+      if (ro) {
+        info.size = r.good_end;
+      } else if (i + 1 == l.segments.size()) {
         // A crash mid-write: cut the torn tail away so the file ends on a record.
         if (::truncate(SegmentPath(idx).c_str(), static_cast<off_t>(r.good_end)) == 0) {
           obs::Warn(kLog, "segment {}: truncated a torn tail of {} bytes at offset {}", Index8(idx), r.tail_garbage,
@@ -286,7 +294,7 @@ Status Wal::Recover() {
   }
   // Drop an empty last segment (e.g. created just before a crash): it is re-created.
   uint32_t next = closed_.empty() ? std::max<uint32_t>(checkpoint_ + 1, 1) : closed_.back().index + 1;
-  if (!closed_.empty() && closed_.back().size == 0) {
+  if (!closed_.empty() && closed_.back().size == 0 && !ro) {
     next = closed_.back().index;
     ::unlink(SegmentPath(next).c_str());
     closed_.pop_back();
@@ -295,6 +303,17 @@ Status Wal::Recover() {
     double secs = (MonotonicNanos() - start_ns) / 1e9;
     obs::Info(kLog, "replayed {} segments: {} samples, {} series in {:.2f}s ({:.0f} samples/s)", l.segments.size(),
               total_samples, series_.size(), secs, secs > 0 ? total_samples / secs : 0.0);
+  }
+  if (ro) {  // nothing written: the end is the end of the last segment
+    if (!closed_.empty()) {
+      cur_ = closed_.back();
+      closed_.pop_back();
+    } else {
+      cur_ = SegmentInfo{};
+      cur_.index = next;
+    }
+    Publish();
+    return OkStatus();
   }
   // Every start writes into a fresh segment: no partial state to continue.
   CISTERN_RETURN_IF_ERROR(StartSegment(next));
@@ -551,6 +570,7 @@ void Wal::DeleteThrough(uint32_t index, const char* reason, uint64_t dropped) {
 }
 
 void Wal::Truncate() {
+  if (opts_.read_only) return;
   // What consumers acknowledged.
   uint32_t min_acked = UINT32_MAX;
   std::vector<SegmentInfo> closed;
@@ -667,6 +687,7 @@ StatusOr<Position> Wal::OpenCursor(const std::string& name) {
 }
 
 Status Wal::Ack(const std::string& name, Position p) {
+  if (opts_.read_only) return FailedPreconditionError("wal: opened read-only");
   CISTERN_RETURN_IF_ERROR(WriteFileAtomic(CursorPath(name), CursorBody(p)));
   uint64_t lag = 0;
   {

@@ -39,6 +39,9 @@ struct Options {
   Duration max_age{0};               // 0: bounded by size only
   obs::Registry* metrics = nullptr;
   uint64_t epoch_bytes = 1 << 20;    // XOR state resets this often (bounds loss on corruption)
+  // Opens an existing log for reading only (offline tools): nothing on disk
+  // changes (no new segment, torn tails left as they are); Append fails.
+  bool read_only = false;
   // Test hook: replaces ::write for segment appends (fault injection).
   std::function<long(int fd, const void* data, size_t n)> write_fn;
 };
