@@ -2,10 +2,12 @@
 
 #include <chrono>
 #include <memory>
+#include <span>
 
 #include "agent/loop/handle.h"
 #include "agent/obs/log.h"
 #include "agent/remote/codec.h"
+#include "agent/remote/request_decoder.h"
 #include "agent/storage/append_error.h"
 
 namespace cistern::api {
@@ -55,14 +57,19 @@ std::string Shorten(std::string s) {
 // Labels as received minus empty values (absent and empty are the same in
 // Prometheus), checked against the limits and Prometheus' naming rules.
 // Returns the reason label and sets *error on rejection.
-const char* CheckSeries(const model::Labels& in, const ReceiverLimits& limits, model::Labels* out,
+const char* CheckSeries(std::span<const remote::LabelView> in, const ReceiverLimits& limits, model::Labels* out,
                         std::string* error) {
-  std::vector<model::Label> kept;
-  kept.reserve(in.size());
-  for (const model::Label& l : in) {
-    if (!l.value.empty()) kept.push_back(l);
+  bool empty_value = false;
+  for (const remote::LabelView& l : in) empty_value |= l.value.empty();
+  if (!empty_value) {
+    out->AssignInOrder(in);  // reuses the thread's label strings
+  } else {
+    thread_local std::vector<remote::LabelView> kept;
+    kept.clear();
+    for (const remote::LabelView& l : in)
+      if (!l.value.empty()) kept.push_back(l);
+    out->AssignInOrder(kept);
   }
-  *out = model::Labels::FromSorted(std::move(kept));
   if (out->size() > limits.max_labels_per_series) {
     *error = "series " + Shorten(out->ToString()) + ": " + std::to_string(out->size()) +
              " labels, more than the limit of " + std::to_string(limits.max_labels_per_series) +
@@ -87,11 +94,16 @@ const char* CheckSeries(const model::Labels& in, const ReceiverLimits& limits, m
     *error = "series " + Shorten(out->ToString()) + ": no metric name (label __name__)";
     return "invalid_labels";
   }
-  if (Status s = out->Validate(); !s.ok()) {
-    *error = "series " + Shorten(out->ToString()) + ": " + std::string(s.message());
-    return "invalid_labels";
-  }
+  // Names, values and order are checked by the store when it first sees the
+  // series (InvalidSeries() then names the problem): known series cost nothing.
   return nullptr;
+}
+
+// The message for a series the store refused as invalid.
+std::string InvalidSeries(const model::Labels& labels) {
+  Status s = labels.Validate();
+  return "series " + Shorten(labels.ToString()) + ": " +
+         (s.ok() ? std::string("refused by the store") : std::string(s.message()));
 }
 
 }  // namespace
@@ -133,59 +145,69 @@ WriteOutcome RemoteWriteIngester::Write(std::string_view body) {
   }
   remote::DecodeLimits dl;
   dl.max_decoded_bytes = limits_.max_decoded_bytes;
-  StatusOr<remote::WriteRequest> req = remote::DecodeWriteRequest(body, dl);
-  if (!req.ok()) {
-    out.status = req.status().code() == StatusCode::kResourceExhausted ? 413 : 400;
-    out.message = std::string(req.status().message());
+  // One reusable view per worker thread: no allocation per label or sample
+  // once it has grown to the largest request.
+  thread_local remote::WriteRequestView req;
+  if (Status s = remote::DecodeWriteRequestView(body, dl, &req); !s.ok()) {
+    out.status = s.code() == StatusCode::kResourceExhausted ? 413 : 400;
+    out.message = std::string(s.message());
     if (out.status == 413) out.message += " (receiver.max_decoded_body)";
     return finish();
   }
-  if (req->timeseries.size() > limits_.max_series_per_request) {
+  if (req.series.size() > limits_.max_series_per_request) {
     out.status = 400;
-    out.message = "request has " + std::to_string(req->timeseries.size()) + " series, more than the limit of " +
+    out.message = "request has " + std::to_string(req.series.size()) + " series, more than the limit of " +
                   std::to_string(limits_.max_series_per_request) + " (receiver.max_series_per_request)";
     return finish();
   }
-  if (req->exemplar_count > 0) m_->dropped->With({"exemplar"})->Inc(static_cast<double>(req->exemplar_count));
-  if (req->histogram_count > 0)
-    m_->dropped->With({"native_histogram"})->Inc(static_cast<double>(req->histogram_count));
+  if (req.exemplar_count > 0) m_->dropped->With({"exemplar"})->Inc(static_cast<double>(req.exemplar_count));
+  if (req.histogram_count > 0)
+    m_->dropped->With({"native_histogram"})->Inc(static_cast<double>(req.histogram_count));
 
   std::unique_ptr<storage::Appender> app = store_->NewAppender();
   std::string first_series_error, first_sample_error;
   uint64_t sample_rejections[4] = {0, 0, 0, 0};
   uint64_t series_samples_rejected = 0;  // samples of rejected series
-  model::Labels labels;
-  for (const remote::TimeSeries& ts : req->timeseries) {
-    out.samples_received += ts.samples.size();
+  thread_local model::Labels labels;
+  for (const remote::SeriesView& ts : req.series) {
+    std::span<const remote::LabelView> in(req.labels.data() + ts.labels_begin, ts.labels_end - ts.labels_begin);
+    std::span<const model::Sample> samples(req.samples.data() + ts.samples_begin, ts.samples_end - ts.samples_begin);
+    out.samples_received += samples.size();
     std::string error;
-    if (const char* reason = CheckSeries(ts.labels, limits_, &labels, &error)) {
+    if (const char* reason = CheckSeries(in, limits_, &labels, &error)) {
       m_->series_rejected->With({reason})->Inc();
-      if (!ts.samples.empty()) m_->rejected->With({reason})->Inc(static_cast<double>(ts.samples.size()));
+      if (!samples.empty()) m_->rejected->With({reason})->Inc(static_cast<double>(samples.size()));
       ++out.series_rejected;
-      out.samples_rejected += ts.samples.size();
-      series_samples_rejected += ts.samples.size();
+      out.samples_rejected += samples.size();
+      series_samples_rejected += samples.size();
       if (first_series_error.empty()) first_series_error = std::move(error);
       continue;
     }
     storage::SeriesRef ref = 0;
-    for (const model::Sample& s : ts.samples) {
+    for (size_t i = 0; i < samples.size(); ++i) {
+      const model::Sample& s = samples[i];
       StatusOr<storage::SeriesRef> r = app->Append(ref, labels, s.timestamp_ms, s.value);
       if (r.ok()) {
         ref = *r;
         ++out.samples_appended;
         continue;
       }
-      ++out.samples_rejected;
       std::optional<storage::Rejection> why = storage::RejectionOf(r.status());
-      if (why) {
-        ++sample_rejections[static_cast<int>(*why)];
-      } else {
-        m_->rejected->With({"invalid_labels"})->Inc();
+      if (!why) {  // the series itself is unusable: all its samples go
+        size_t left = samples.size() - i;
+        m_->series_rejected->With({"invalid_labels"})->Inc();
+        m_->rejected->With({"invalid_labels"})->Inc(static_cast<double>(left));
+        ++out.series_rejected;
+        out.samples_rejected += left;
+        series_samples_rejected += left;
+        if (first_series_error.empty()) first_series_error = InvalidSeries(labels);
+        break;
       }
+      ++out.samples_rejected;
+      ++sample_rejections[static_cast<int>(*why)];
       if (first_sample_error.empty())
         first_sample_error = std::string(r.status().message()) + " for series " + Shorten(labels.ToString()) +
                              " at timestamp " + std::to_string(s.timestamp_ms);
-      if (!why) break;  // the series itself is unusable
     }
   }
   m_->received->Inc(static_cast<double>(out.samples_received));

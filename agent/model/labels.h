@@ -35,6 +35,21 @@ class Labels {
     return l;
   }
   static Labels FromUnsorted(std::vector<Label> labels);
+  // Replaces the labels with `pairs` (anything with .name and .value viewable
+  // as strings), in the given order, reusing this object's string capacity:
+  // no allocation when it held labels at least as long before (decoders
+  // reuse one Labels per thread). Order and duplicates are as given.
+  template <typename Range>
+  void AssignInOrder(const Range& pairs) {
+    size_t n = 0;
+    for (const auto& p : pairs) {
+      if (n == labels_.size()) labels_.emplace_back();
+      labels_[n].name.assign(p.name.data(), p.name.size());
+      labels_[n].value.assign(p.value.data(), p.value.size());
+      ++n;
+    }
+    labels_.resize(n);
+  }
 
   // Value of `name`, or empty when absent (Prometheus semantics: absent == "").
   std::string_view Get(std::string_view name) const;

@@ -73,6 +73,18 @@ std::shared_ptr<MemSeries> Head::GetByRef(storage::SeriesRef ref) const {
   return it->second;
 }
 
+std::shared_ptr<MemSeries> Head::Lookup(const model::Labels& labels) const {
+  uint64_t hash = labels.Hash();
+  const Stripe& st = stripes_[hash & mask_];
+  std::lock_guard lock(st.mu);
+  auto bucket = st.by_hash.find(hash);
+  if (bucket == st.by_hash.end()) return nullptr;
+  for (const auto& s : bucket->second) {
+    if (s->labels() == labels && !s->deleted.load(std::memory_order_acquire)) return s;
+  }
+  return nullptr;
+}
+
 std::shared_ptr<MemSeries> Head::GetOrCreate(const model::Labels& labels, bool* created) {
   *created = false;
   uint64_t hash = labels.Hash();

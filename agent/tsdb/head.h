@@ -118,6 +118,8 @@ class Head final : public storage::Appendable, public storage::Queryable {
 
   // --- for HeadAppender / HeadQuerier ---
   std::shared_ptr<MemSeries> GetByRef(storage::SeriesRef ref) const;
+  // The live series with these labels, or nullptr.
+  std::shared_ptr<MemSeries> Lookup(const model::Labels& labels) const;
   // The live series with these labels, created (and indexed) if absent.
   // `created` tells which. Labels must already be valid.
   std::shared_ptr<MemSeries> GetOrCreate(const model::Labels& labels, bool* created);

@@ -18,9 +18,13 @@ StatusOr<storage::SeriesRef> HeadAppender::Append(storage::SeriesRef ref, const 
   if (ref != 0) s = head_->GetByRef(ref);
   for (int attempt = 0;; ++attempt) {
     if (s == nullptr) {
+      s = head_->Lookup(labels);
+    }
+    if (s == nullptr) {  // a new series: check its labels once
       if (labels.empty()) return InvalidArgumentError("tsdb: append: empty label set");
-      if (attempt == 0)
-        CISTERN_RETURN_IF_ERROR(labels.Validate().Annotate("tsdb: append " + labels.ToString()));
+      if (attempt == 0) {
+        if (Status bad = labels.Validate(); !bad.ok()) return bad.Annotate("tsdb: append " + labels.ToString());
+      }
       bool created;
       s = head_->GetOrCreate(labels, &created);
     }
@@ -30,25 +34,63 @@ StatusOr<storage::SeriesRef> HeadAppender::Append(storage::SeriesRef ref, const 
       s.reset();
       continue;
     }
-    auto found = touched_.find(s.get());
+    Touched* found = FindTouched(s.get());
     std::optional<MemSeries::Last> pending;
-    if (found != touched_.end()) pending = found->second.last;
+    if (found != nullptr) pending = found->last;
     StatusOr<Placement> placement = s->Check(t, v, head_->Bounds(max_time_), pending);
     if (!placement.ok()) {
       if (auto r = storage::RejectionOf(placement.status())) head_->metrics().Rejected(*r)->Inc();
       return placement.status();
     }
-    if (found == touched_.end()) {
+    if (found == nullptr) {
       ++s->pending_commits;
-      found = touched_.emplace(s.get(), Touched{s, std::nullopt}).first;
+      found = AddTouched(s);
     }
-    if (*placement == Placement::kInOrder)
-      found->second.last = MemSeries::Last{t, std::bit_cast<uint64_t>(v)};
+    if (*placement == Placement::kInOrder) found->last = MemSeries::Last{t, std::bit_cast<uint64_t>(v)};
+    ++found->samples;
+    sample_touched_.push_back(static_cast<uint32_t>(found - touched_.data()));
     break;
   }
   if (t > max_time_) max_time_ = t;
   samples_.push_back({s.get(), t, v});
   return s->ref();
+}
+
+namespace {
+size_t SlotOf(const MemSeries* s, size_t mask) {
+  auto h = reinterpret_cast<uintptr_t>(s);
+  h ^= h >> 17;
+  h *= 0x9e3779b97f4a7c15ULL;
+  return (h >> 20) & mask;
+}
+}  // namespace
+
+HeadAppender::Touched* HeadAppender::FindTouched(const MemSeries* s) {
+  if (slots_.empty()) return nullptr;
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = SlotOf(s, mask);; i = (i + 1) & mask) {
+    uint32_t slot = slots_[i];
+    if (slot == 0) return nullptr;
+    if (touched_[slot - 1].series.get() == s) return &touched_[slot - 1];
+  }
+}
+
+HeadAppender::Touched* HeadAppender::AddTouched(std::shared_ptr<MemSeries> s) {
+  if ((touched_.size() + 1) * 2 > slots_.size()) {  // keep the table at most half full
+    slots_.assign(std::max<size_t>(64, slots_.size() * 2), 0);
+    const size_t mask = slots_.size() - 1;
+    for (size_t j = 0; j < touched_.size(); ++j) {
+      size_t i = SlotOf(touched_[j].series.get(), mask);
+      while (slots_[i] != 0) i = (i + 1) & mask;
+      slots_[i] = static_cast<uint32_t>(j + 1);
+    }
+  }
+  const size_t mask = slots_.size() - 1;
+  size_t i = SlotOf(s.get(), mask);
+  while (slots_[i] != 0) i = (i + 1) & mask;
+  touched_.push_back(Touched{std::move(s), std::nullopt, 0});
+  slots_[i] = static_cast<uint32_t>(touched_.size());
+  return &touched_.back();
 }
 
 Status HeadAppender::Commit() {
@@ -62,8 +104,11 @@ Status HeadAppender::Commit() {
   const HeadMetrics& m = head_->metrics();
   int64_t appended = 0, ooo = 0, chunks = 0;
   int64_t mint = storage::kMaxTime, maxt = storage::kMinTime;
-  for (const Pending& p : samples_) {
+  for (size_t i = 0; i < samples_.size(); ++i) {
+    const Pending& p = samples_[i];
     std::lock_guard lock(p.series->mu);
+    // The series' last sample of this transaction gives back its pending mark.
+    if (--touched_[sample_touched_[i]].samples == 0) --p.series->pending_commits;
     StatusOr<Placement> placement = p.series->Check(p.t, p.v, head_->Bounds(storage::kMinTime), std::nullopt);
     if (!placement.ok()) {
       if (auto r = storage::RejectionOf(placement.status())) m.Rejected(*r)->Inc();
@@ -101,12 +146,15 @@ void HeadAppender::Rollback() {
 }
 
 void HeadAppender::Release() {
-  for (auto& [ptr, touched] : touched_) {
-    std::lock_guard lock(ptr->mu);
-    --ptr->pending_commits;
+  for (Touched& t : touched_) {
+    if (t.samples == 0) continue;  // given back by Commit()
+    std::lock_guard lock(t.series->mu);
+    --t.series->pending_commits;
   }
   touched_.clear();
+  slots_.clear();
   samples_.clear();
+  sample_touched_.clear();
   spent_ = true;
 }
 

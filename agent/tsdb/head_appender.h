@@ -40,14 +40,20 @@ class HeadAppender final : public storage::Appender {
   struct Touched {
     std::shared_ptr<MemSeries> series;    // keeps it alive; pending_commits was raised
     std::optional<MemSeries::Last> last;  // newest sample of it in this transaction
+    uint32_t samples = 0;                 // of this series in samples_, not yet committed
   };
 
+  // The touched_ entry of `s`, or nullptr. Open addressing over `slots_`.
+  Touched* FindTouched(const MemSeries* s);
+  Touched* AddTouched(std::shared_ptr<MemSeries> s);
   void Release();
 
   Head* const head_;
   bool spent_ = false;
   std::vector<Pending> samples_;
-  std::unordered_map<MemSeries*, Touched> touched_;
+  std::vector<uint32_t> sample_touched_;  // parallel to samples_: index into touched_
+  std::vector<Touched> touched_;
+  std::vector<uint32_t> slots_;           // touched_ index + 1, 0 = empty; size a power of two
   int64_t max_time_ = storage::kMinTime;  // newest timestamp in this transaction
 };
 
