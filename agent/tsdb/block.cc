@@ -139,18 +139,21 @@ StatusOr<std::unique_ptr<storage::Querier>> Block::NewQuerier(int64_t mint, int6
 }
 
 Status Block::VerifyChunks() const {
-  for (uint32_t f = 0; f < chunks_->num_frames(); ++f) {
-    StatusOr<std::shared_ptr<const std::string>> frame = chunks_->ReadFrame(f);
-    if (!frame.ok()) return frame.status().Annotate(name_);
+  for (FrameKind kind : {FrameKind::kChunks, FrameKind::kTimestamps}) {
+    for (uint32_t f = 0; f < chunks_->num_frames(kind); ++f) {
+      StatusOr<std::shared_ptr<const std::string>> frame = chunks_->ReadFrame(kind, f);
+      if (!frame.ok()) return frame.status().Annotate(name_);
+    }
   }
-  FrameCache cache(chunks_.get(), 1);
+  FrameCache cache(chunks_.get(), 1, FrameKind::kChunks);
+  FrameCache ts_cache(chunks_.get(), 1, FrameKind::kTimestamps);
   std::vector<BlockChunkMeta> metas;
   std::vector<model::Sample> samples;
   model::Labels labels;
   for (storage::SeriesRef ref : index_->All()) {
     CISTERN_RETURN_IF_ERROR(index_->ReadSeries(ref, &labels, &metas).Annotate(name_));
     for (const BlockChunkMeta& c : metas) {
-      CISTERN_RETURN_IF_ERROR(LoadBlockChunk(*this, &cache, c, &samples));
+      CISTERN_RETURN_IF_ERROR(LoadBlockChunk(*this, &cache, &ts_cache, c, &samples));
     }
   }
   return OkStatus();

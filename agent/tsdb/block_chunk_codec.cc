@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cmath>
+#include <numeric>
 
 #include "agent/tsdb/block_bytes.h"
 #include "agent/tsdb/bstream.h"
@@ -122,9 +123,24 @@ bool ToDecimal(std::span<const model::Sample> s, Decimal* d) {
   return d->exceptions.size() * 8 <= s.size();
 }
 
+// The largest integer dividing every mantissa delta (1 when there are none):
+// memory and filesystem sizes move in pages, so their deltas shrink by 4096.
+uint64_t DeltaScale(const std::vector<int64_t>& m) {
+  uint64_t g = 0;
+  for (size_t i = 1; i < m.size() && g != 1; ++i) {
+    auto delta = static_cast<int64_t>(static_cast<uint64_t>(m[i]) - static_cast<uint64_t>(m[i - 1]));
+    g = std::gcd(g, delta < 0 ? 0 - static_cast<uint64_t>(delta) : static_cast<uint64_t>(delta));
+  }
+  return g == 0 ? 1 : g;
+}
+
 void EncodeDecimal(std::span<const model::Sample> s, const Decimal& d, bool dod, std::string* out) {
-  out->push_back(static_cast<char>(dod ? ValueKind::kDecimalDod : ValueKind::kDecimalDelta));
+  uint64_t scale = DeltaScale(d.mantissas);
+  ValueKind kind = scale == 1 ? (dod ? ValueKind::kDecimalDod : ValueKind::kDecimalDelta)
+                              : (dod ? ValueKind::kScaledDod : ValueKind::kScaledDelta);
+  out->push_back(static_cast<char>(kind));
   out->push_back(static_cast<char>(d.exp));
+  if (scale != 1) PutUvarint(out, scale);
   PutUvarint(out, d.exceptions.size());
   size_t next = 0;
   for (size_t i : d.exceptions) {
@@ -132,23 +148,28 @@ void EncodeDecimal(std::span<const model::Sample> s, const Decimal& d, bool dod,
     PutU64le(out, Bits(s[i].value));
     next = i + 1;
   }
-  uint64_t prev = 0, prev_delta = 0;
+  // Deltas (and so delta-of-deltas) are multiples of scale; signed division is exact.
+  int64_t prev = 0, prev_delta = 0;
   for (size_t i = 0; i < d.mantissas.size(); ++i) {
-    auto m = static_cast<uint64_t>(d.mantissas[i]);
-    uint64_t delta = m - prev;
-    if (i == 0 || !dod || i == 1) {
-      PutVarint(out, static_cast<int64_t>(i == 0 ? m : delta));
+    int64_t m = d.mantissas[i];
+    int64_t delta = m - prev;  // |m| <= 2^53: no overflow
+    if (i == 0) {
+      PutVarint(out, m);
+    } else if (!dod || i == 1) {
+      PutVarint(out, delta / static_cast<int64_t>(scale));
     } else {
-      PutVarint(out, static_cast<int64_t>(delta - prev_delta));
+      PutVarint(out, (delta - prev_delta) / static_cast<int64_t>(scale));
     }
     prev = m;
     prev_delta = delta;
   }
 }
 
-bool DecodeDecimal(Decoder* in, bool dod, std::vector<model::Sample>* out) {
+bool DecodeDecimal(Decoder* in, bool dod, bool scaled, std::vector<model::Sample>* out) {
   int exp = in->U8();
   if (exp > kMaxDecimalExp) return false;
+  uint64_t scale = scaled ? in->Uvarint() : 1;
+  if (scaled && scale < 2) return false;
   uint64_t nexc = in->Uvarint();
   if (!in->ok() || nexc > out->size()) return false;
   std::vector<bool> is_exc(out->size(), false);
@@ -166,6 +187,7 @@ bool DecodeDecimal(Decoder* in, bool dod, std::vector<model::Sample>* out) {
   for (size_t i = 0; i < out->size(); ++i) {
     if (is_exc[i]) continue;
     uint64_t x = static_cast<uint64_t>(in->Varint());
+    if (k > 0) x *= scale;  // wrapping, as the deltas
     if (k == 0) {
       prev = x;
     } else if (!dod || k == 1) {
@@ -181,7 +203,7 @@ bool DecodeDecimal(Decoder* in, bool dod, std::vector<model::Sample>* out) {
   return in->ok();
 }
 
-void EncodeColumns(std::span<const model::Sample> s, std::string* out) {
+void EncodeTimestamps(std::span<const model::Sample> s, std::string* out) {
   PutUvarint(out, s.size());
   uint64_t prev = 0, prev_delta = 0;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -197,6 +219,42 @@ void EncodeColumns(std::span<const model::Sample> s, std::string* out) {
     prev = t;
     prev_delta = delta;
   }
+}
+
+// ---- Bit-pattern deltas: for floats that are not short decimals, the
+// difference of consecutive values' bits as integers. Noise in the low
+// mantissa bits stays in the low bytes of the varints, where XOR's leading
+// and trailing zero windows break up at every sample.
+
+void EncodeBitsDelta(std::span<const model::Sample> s, std::string* out) {
+  out->push_back(static_cast<char>(ValueKind::kBitsDelta));
+  PutU64le(out, Bits(s[0].value));
+  for (size_t i = 1; i < s.size(); ++i) PutVarint(out, static_cast<int64_t>(Bits(s[i].value) - Bits(s[i - 1].value)));
+}
+
+bool DecodeBitsDelta(Decoder* in, std::vector<model::Sample>* out) {
+  uint64_t v = in->U64le();
+  for (size_t i = 0; i < out->size(); ++i) {
+    if (i > 0) v += static_cast<uint64_t>(in->Varint());
+    (*out)[i].value = std::bit_cast<double>(v);
+  }
+  return in->ok();
+}
+
+// What a candidate column is expected to take after zstd: its order-0
+// entropy (zstd's literal coding), or its size when too short to tell.
+double CompressedEstimate(std::string_view b) {
+  if (b.size() < 64) return static_cast<double>(b.size());
+  uint32_t counts[256] = {};
+  for (char c : b) ++counts[static_cast<uint8_t>(c)];
+  double bits = 0, n = static_cast<double>(b.size());
+  for (uint32_t c : counts) {
+    if (c != 0) bits -= c * std::log2(c / n);
+  }
+  return bits / 8;
+}
+
+void EncodeValues(std::span<const model::Sample> s, std::string* out) {
   bool constant = true;
   for (const model::Sample& x : s) constant = constant && Bits(x.value) == Bits(s[0].value);
   if (constant) {
@@ -204,13 +262,18 @@ void EncodeColumns(std::span<const model::Sample> s, std::string* out) {
     PutU64le(out, Bits(s[0].value));
     return;
   }
-  std::string best;
+  // Of the two float kinds the one zstd is expected to shrink most (the bit
+  // deltas' varints compress, XOR's bits hardly); a decimal kind, when the
+  // values are decimals, is then chosen if not larger (ties: the later).
+  std::string best, alt;
   best.push_back(static_cast<char>(ValueKind::kXor));
   EncodeXorValues(s, &best);
+  EncodeBitsDelta(s, &alt);
+  if (CompressedEstimate(alt) <= CompressedEstimate(best)) best.swap(alt);
   Decimal d;
   if (ToDecimal(s, &d)) {
     for (bool dod : {false, true}) {
-      std::string alt;
+      alt.clear();
       EncodeDecimal(s, d, dod, &alt);
       if (alt.size() <= best.size()) best.swap(alt);
     }
@@ -220,15 +283,14 @@ void EncodeColumns(std::span<const model::Sample> s, std::string* out) {
 
 Status Corrupt(const char* what) { return DataLossError(std::string("chunk: ") + what); }
 
-Status DecodeColumns(std::string_view bytes, int expected, std::vector<model::Sample>* out) {
-  Decoder in(bytes);
-  uint64_t n = in.Uvarint();
-  if (!in.ok() || n != static_cast<uint64_t>(expected)) return Corrupt("sample count differs from the index");
-  if (n > in.remaining()) return Corrupt("truncated timestamps");  // every timestamp takes a byte
-  out->resize(n);
+// The timestamps of a column chunk or ts_column (after its count) into
+// (*out)[i].timestamp_ms; out->size() is the count.
+Status DecodeTimestamps(Decoder* in, std::vector<model::Sample>* out) {
+  size_t n = out->size();
+  if (n > in->remaining()) return Corrupt("truncated timestamps");  // every timestamp takes a byte
   uint64_t t = 0, delta = 0;
-  for (uint64_t i = 0; i < n; ++i) {
-    uint64_t x = static_cast<uint64_t>(in.Varint());
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t x = static_cast<uint64_t>(in->Varint());
     if (i == 0) {
       t = x;
     } else {
@@ -238,28 +300,71 @@ Status DecodeColumns(std::string_view bytes, int expected, std::vector<model::Sa
     }
     (*out)[i].timestamp_ms = static_cast<int64_t>(t);
   }
-  if (!in.ok()) return Corrupt("truncated timestamps");
-  auto kind = static_cast<ValueKind>(in.U8());
-  bool ok = in.ok();
+  if (!in->ok()) return Corrupt("truncated timestamps");
+  return OkStatus();
+}
+
+// The value column (the rest of `in`) into (*out)[i].value.
+Status DecodeValues(Decoder* in, std::vector<model::Sample>* out) {
+  auto kind = static_cast<ValueKind>(in->U8());
+  bool ok = in->ok();
   switch (kind) {
     case ValueKind::kConst: {
-      double v = std::bit_cast<double>(in.U64le());
+      double v = std::bit_cast<double>(in->U64le());
       for (model::Sample& s : *out) s.value = v;
-      ok = ok && in.ok() && in.empty();
+      ok = ok && in->ok() && in->empty();
       break;
     }
     case ValueKind::kDecimalDelta:
     case ValueKind::kDecimalDod:
-      ok = ok && DecodeDecimal(&in, kind == ValueKind::kDecimalDod, out) && in.empty();
+    case ValueKind::kScaledDelta:
+    case ValueKind::kScaledDod: {
+      bool dod = kind == ValueKind::kDecimalDod || kind == ValueKind::kScaledDod;
+      bool scaled = kind == ValueKind::kScaledDelta || kind == ValueKind::kScaledDod;
+      ok = ok && DecodeDecimal(in, dod, scaled, out) && in->empty();
       break;
+    }
     case ValueKind::kXor:
-      ok = ok && DecodeXorValues(in.Bytes(in.remaining()), out);
+      ok = ok && DecodeXorValues(in->Bytes(in->remaining()), out);
+      break;
+    case ValueKind::kBitsDelta:
+      ok = ok && DecodeBitsDelta(in, out) && in->empty();
       break;
     default:
       return Corrupt("unknown value kind");
   }
   if (!ok) return Corrupt("malformed values");
   return OkStatus();
+}
+
+Status DecodeCount(Decoder* in, int expected, std::vector<model::Sample>* out) {
+  uint64_t n = in->Uvarint();
+  if (!in->ok() || n != static_cast<uint64_t>(expected)) return Corrupt("sample count differs from the index");
+  out->resize(n);
+  return OkStatus();
+}
+
+Status DecodeColumns(std::string_view bytes, int expected, std::vector<model::Sample>* out) {
+  Decoder in(bytes);
+  CISTERN_RETURN_IF_ERROR(DecodeCount(&in, expected, out));
+  CISTERN_RETURN_IF_ERROR(DecodeTimestamps(&in, out));
+  return DecodeValues(&in, out);
+}
+
+Status DecodeSharedTs(std::string_view bytes, int expected, const TimestampFrames& ts_frames,
+                      std::vector<model::Sample>* out) {
+  Decoder in(bytes);
+  CISTERN_RETURN_IF_ERROR(DecodeCount(&in, expected, out));
+  uint64_t frame = in.Uvarint(), offset = in.Uvarint();
+  if (!in.ok() || frame > UINT32_MAX) return Corrupt("truncated timestamp reference");
+  if (!ts_frames) return Corrupt("timestamp reference without timestamp frames");
+  StatusOr<std::string_view> raw = ts_frames(static_cast<uint32_t>(frame));
+  if (!raw.ok()) return raw.status();
+  if (offset >= raw->size()) return Corrupt("timestamp reference outside its frame");
+  Decoder ts(raw->substr(static_cast<size_t>(offset)));
+  if (ts.Uvarint() != out->size() || !ts.ok()) return Corrupt("referenced timestamp column has another count");
+  CISTERN_RETURN_IF_ERROR(DecodeTimestamps(&ts, out));
+  return DecodeValues(&in, out);
 }
 
 Status DecodeXor(std::string_view bytes, int expected, std::vector<model::Sample>* out) {
@@ -287,10 +392,25 @@ void EncodeBlockChunk(BlockChunkEncoding enc, std::span<const model::Sample> sam
     out->append(c.bytes());
     return;
   }
-  EncodeColumns(samples, out);
+  EncodeTimestamps(samples, out);
+  EncodeValues(samples, out);
 }
 
-Status DecodeBlockChunk(std::string_view bytes, int expected_samples, std::vector<model::Sample>* out) {
+void EncodeTimestampColumn(std::span<const model::Sample> samples, std::string* out) {
+  EncodeTimestamps(samples, out);
+}
+
+void EncodeSharedTsChunk(std::span<const model::Sample> samples, uint32_t ts_frame, uint32_t ts_offset,
+                         std::string* out) {
+  out->push_back(static_cast<char>(BlockChunkEncoding::kColumnsSharedTs));
+  PutUvarint(out, samples.size());
+  PutUvarint(out, ts_frame);
+  PutUvarint(out, ts_offset);
+  EncodeValues(samples, out);
+}
+
+Status DecodeBlockChunk(std::string_view bytes, int expected_samples, const TimestampFrames& ts_frames,
+                        std::vector<model::Sample>* out) {
   if (bytes.empty()) return Corrupt("empty");
   auto enc = static_cast<BlockChunkEncoding>(bytes[0]);
   bytes.remove_prefix(1);
@@ -300,8 +420,14 @@ Status DecodeBlockChunk(std::string_view bytes, int expected_samples, std::vecto
       return DecodeXor(bytes, expected_samples, out);
     case BlockChunkEncoding::kColumns:
       return DecodeColumns(bytes, expected_samples, out);
+    case BlockChunkEncoding::kColumnsSharedTs:
+      return DecodeSharedTs(bytes, expected_samples, ts_frames, out);
   }
   return Corrupt("unknown encoding");
+}
+
+Status DecodeBlockChunk(std::string_view bytes, int expected_samples, std::vector<model::Sample>* out) {
+  return DecodeBlockChunk(bytes, expected_samples, nullptr, out);
 }
 
 }  // namespace cistern::tsdb

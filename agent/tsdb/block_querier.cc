@@ -8,17 +8,23 @@
 
 namespace cistern::tsdb {
 
-// Decompressed frames kept per querier (64 KiB raw each by default).
+// Decompressed frames kept per querier (64 KiB raw each by default): chunk
+// frames, and timestamp frames (the few a target's chunks refer to, kept apart
+// so that the chunk frames streaming past do not evict them).
 inline constexpr size_t kFrameCacheFrames = 8;
+inline constexpr size_t kTimestampFrameCacheFrames = 4;
 
 struct BlockReadContext {
   explicit BlockReadContext(std::shared_ptr<const Block> b)
-      : block(std::move(b)), cache(&block->chunks(), kFrameCacheFrames) {}
+      : block(std::move(b)),
+        cache(&block->chunks(), kFrameCacheFrames, FrameKind::kChunks),
+        ts_cache(&block->chunks(), kTimestampFrameCacheFrames, FrameKind::kTimestamps) {}
   const std::shared_ptr<const Block> block;
   FrameCache cache;
+  FrameCache ts_cache;
 };
 
-Status LoadBlockChunk(const Block& block, FrameCache* cache, const BlockChunkMeta& c,
+Status LoadBlockChunk(const Block& block, FrameCache* cache, FrameCache* ts_cache, const BlockChunkMeta& c,
                       std::vector<model::Sample>* out) {
   StatusOr<std::shared_ptr<const std::string>> frame = cache->Get(c.frame);
   if (!frame.ok()) return frame.status().Annotate(block.name());
@@ -29,7 +35,20 @@ Status LoadBlockChunk(const Block& block, FrameCache* cache, const BlockChunkMet
   if (c.offset > raw.size() || c.length > raw.size() - c.offset) {
     return DataLossError(where() + "chunk outside the frame");
   }
-  Status s = DecodeBlockChunk(std::string_view(raw).substr(c.offset, c.length), static_cast<int>(c.num_samples), out);
+  std::shared_ptr<const std::string> ts_frame;  // alive until the decode returns
+  Status ts_err;
+  auto ts_frames = [&](uint32_t i) -> StatusOr<std::string_view> {
+    StatusOr<std::shared_ptr<const std::string>> f = ts_cache->Get(i);
+    if (!f.ok()) {
+      ts_err = f.status().Annotate(block.name());
+      return ts_err;
+    }
+    ts_frame = *std::move(f);
+    return std::string_view(*ts_frame);
+  };
+  Status s = DecodeBlockChunk(std::string_view(raw).substr(c.offset, c.length), static_cast<int>(c.num_samples),
+                              ts_frames, out);
+  if (!ts_err.ok()) return ts_err;
   if (!s.ok()) return DataLossError(where() + s.message());
   if (out->front().timestamp_ms != c.min_time || out->back().timestamp_ms != c.max_time) {
     return DataLossError(where() + "chunk: time range differs from the index");
@@ -86,7 +105,7 @@ class BlockSeriesIterator final : public storage::SampleIterator {
       done_ = true;
       return false;
     }
-    Status s = LoadBlockChunk(*ctx_->block, &ctx_->cache, (*chunks_)[i], &buf_);
+    Status s = LoadBlockChunk(*ctx_->block, &ctx_->cache, &ctx_->ts_cache, (*chunks_)[i], &buf_);
     if (!s.ok()) {
       err_ = std::move(s);
       done_ = true;
@@ -172,7 +191,7 @@ class BlockSeriesSet final : public storage::SeriesSet {
  private:
   StatusOr<bool> HasSamplesInRange(const ChunkList& chunks) {
     for (const BlockChunkMeta& c : chunks) {
-      CISTERN_RETURN_IF_ERROR(LoadBlockChunk(*ctx_->block, &ctx_->cache, c, &buf_));
+      CISTERN_RETURN_IF_ERROR(LoadBlockChunk(*ctx_->block, &ctx_->cache, &ctx_->ts_cache, c, &buf_));
       auto it = std::lower_bound(buf_.begin(), buf_.end(), mint_,
                                  [](const model::Sample& s, int64_t t) { return s.timestamp_ms < t; });
       if (it != buf_.end() && it->timestamp_ms <= maxt_) return true;

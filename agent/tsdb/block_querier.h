@@ -46,9 +46,11 @@ class BlockQuerier final : public storage::Querier {
   const int64_t mint_, maxt_;
 };
 
-// Decodes chunk `c` of `block` into *out (through `cache`), checking it
-// against its meta. DataLoss "block <ulid>: chunks: frame F offset O: <what>".
-Status LoadBlockChunk(const Block& block, FrameCache* cache, const BlockChunkMeta& c,
+// Decodes chunk `c` of `block` into *out (through `cache` for its chunk frame
+// and `ts_cache` for the timestamp frame it may refer to), checking it against
+// its meta. DataLoss "block <ulid>: chunks: frame F offset O: <what>", or the
+// frame's own error "block <ulid>: chunks: offset N: [timestamp ]frame F: ...".
+Status LoadBlockChunk(const Block& block, FrameCache* cache, FrameCache* ts_cache, const BlockChunkMeta& c,
                       std::vector<model::Sample>* out);
 
 }  // namespace cistern::tsdb

@@ -7,8 +7,11 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <deque>
 #include <filesystem>
+#include <optional>
 #include <span>
+#include <unordered_map>
 
 #include "agent/tsdb/block_chunk_codec.h"
 #include "agent/tsdb/block_chunks.h"
@@ -69,11 +72,76 @@ Status SyncDir(const std::string& dir) {
   return rc != 0 ? Errno("fsync " + dir) : OkStatus();
 }
 
+// Chunks shorter than this keep their timestamps inline: a reference costs
+// about as much and a second frame to read.
+constexpr size_t kMinSharedTimestamps = 16;
+// Timestamps remembered to find identical columns (16 MiB); the oldest
+// columns are forgotten first.
+constexpr size_t kMaxRememberedTimestamps = size_t{2} << 20;
+
+// The timestamp columns of the block's chunks so far, to find chunks with the
+// very same timestamps (the series of one target). The first chunk with a
+// column keeps it inline (kColumns); when a second one has it, the column is
+// written to a timestamp frame, once, and that chunk and every later one
+// refer to it (kColumnsSharedTs).
+class SharedTimestamps {
+ public:
+  struct Ref {
+    uint32_t frame, offset;
+  };
+  // Where chunks with the timestamps of `s` find them, writing the column to
+  // *out when it is first shared; nullopt when no earlier chunk had them.
+  StatusOr<std::optional<Ref>> Find(std::span<const model::Sample> s, ChunkFileWriter* out) {
+    uint64_t h = 0x9e3779b97f4a7c15u ^ s.size();
+    for (const model::Sample& x : s) h = (h ^ static_cast<uint64_t>(x.timestamp_ms)) * 0xff51afd7ed558ccdu;
+    h ^= h >> 32;
+    auto it = columns_.find(h);
+    if (it == columns_.end()) {
+      Column& c = columns_[h];
+      c.ts.reserve(s.size());
+      for (const model::Sample& x : s) c.ts.push_back(x.timestamp_ms);
+      order_.push_back(h);
+      remembered_ += s.size();
+      while (remembered_ > kMaxRememberedTimestamps) Forget();
+      return std::optional<Ref>();
+    }
+    Column& c = it->second;
+    bool same = c.ts.size() == s.size();
+    for (size_t i = 0; same && i < s.size(); ++i) same = c.ts[i] == s[i].timestamp_ms;
+    if (!same) return std::optional<Ref>();  // a hash collision: keep these inline
+    if (!c.written) {
+      column_.clear();
+      EncodeTimestampColumn(s, &column_);
+      CISTERN_RETURN_IF_ERROR(out->AddTimestamps(column_, &c.ref.frame, &c.ref.offset));
+      c.written = true;
+    }
+    return std::optional<Ref>(c.ref);
+  }
+
+ private:
+  struct Column {
+    std::vector<int64_t> ts;
+    bool written = false;
+    Ref ref{0, 0};
+  };
+  void Forget() {
+    auto it = columns_.find(order_.front());
+    remembered_ -= it->second.ts.size();
+    columns_.erase(it);
+    order_.pop_front();
+  }
+
+  std::unordered_map<uint64_t, Column> columns_;  // by a hash of the timestamps
+  std::deque<uint64_t> order_;                    // oldest first
+  size_t remembered_ = 0;
+  std::string column_;
+};
+
 // Cuts one series' samples into chunks and hands them to the chunk file.
 class SeriesChunker {
  public:
-  SeriesChunker(ChunkFileWriter* out, BlockChunkEncoding enc, int per_chunk)
-      : out_(out), enc_(enc), per_chunk_(per_chunk) {}
+  SeriesChunker(ChunkFileWriter* out, SharedTimestamps* shared, BlockChunkEncoding enc, int per_chunk)
+      : out_(out), shared_(shared), enc_(enc), per_chunk_(per_chunk) {}
 
   Status Add(model::Sample s) {
     buf_.push_back(s);
@@ -93,7 +161,15 @@ class SeriesChunker {
   Status Emit(size_t n) {
     std::span<const model::Sample> s(buf_.data(), n);
     encoded_.clear();
-    EncodeBlockChunk(enc_, s, &encoded_);
+    std::optional<SharedTimestamps::Ref> ts;
+    if (enc_ == BlockChunkEncoding::kColumns && n >= kMinSharedTimestamps) {
+      CISTERN_ASSIGN_OR_RETURN(ts, shared_->Find(s, out_));
+    }
+    if (ts) {
+      EncodeSharedTsChunk(s, ts->frame, ts->offset, &encoded_);
+    } else {
+      EncodeBlockChunk(enc_, s, &encoded_);
+    }
     BlockChunkMeta c;
     c.min_time = s.front().timestamp_ms;
     c.max_time = s.back().timestamp_ms;
@@ -105,6 +181,7 @@ class SeriesChunker {
   }
 
   ChunkFileWriter* out_;
+  SharedTimestamps* shared_;
   BlockChunkEncoding enc_;
   int per_chunk_;
   std::vector<model::Sample> buf_;
@@ -128,7 +205,11 @@ Status WriteFiles(const std::string& tmp, storage::SeriesSet* set, int64_t mint,
                   : opts.encoding == BlockChunkEncoding::kXor ? kXorChunkSamples
                                                               : kColumnChunkSamples;
   per_chunk = std::min(per_chunk, kMaxChunkSamplesOnDisk);
+  // kColumnsSharedTs is the writer's choice per chunk, not an option.
+  BlockChunkEncoding enc =
+      opts.encoding == BlockChunkEncoding::kXor ? BlockChunkEncoding::kXor : BlockChunkEncoding::kColumns;
   IndexBuilder index;
+  SharedTimestamps shared;
   model::Labels prev;
   while (set->Next()) {
     const std::shared_ptr<storage::Series>& series = set->At();
@@ -138,7 +219,7 @@ Status WriteFiles(const std::string& tmp, storage::SeriesSet* set, int64_t mint,
     }
     if (labels.empty()) return InvalidArgumentError("block writer: series without labels");
     auto it = series->Iterator();
-    SeriesChunker chunker(&chunks, opts.encoding, per_chunk);
+    SeriesChunker chunker(&chunks, &shared, enc, per_chunk);
     bool any = false;
     int64_t last = 0;
     for (bool ok = it->Seek(mint); ok && it->At().timestamp_ms < maxt; ok = it->Next()) {

@@ -18,8 +18,10 @@ namespace cistern::tsdb {
 
 struct BlockWriteOptions {
   int zstd_level = 3;
-  // kColumns is smaller on every data set we measured (BLOCK_FORMAT.md);
-  // kXor stores the head's Prometheus chunks unchanged.
+  // kColumns is smaller on every data set we measured (BLOCK_FORMAT.md); the
+  // writer stores a timestamp column shared by several of its chunks once
+  // (kColumnsSharedTs, also what kColumnsSharedTs here means). kXor stores the
+  // head's Prometheus chunks unchanged.
   BlockChunkEncoding encoding = BlockChunkEncoding::kColumns;
   // Samples per chunk; 0: kColumnChunkSamples / kXorChunkSamples. A series'
   // last two chunks are balanced so no chunk is tiny.

@@ -9,6 +9,7 @@
 
 #include "agent/storage/series_list.h"
 #include "agent/tsdb/block.h"
+#include "agent/tsdb/block_bytes.h"
 #include "agent/tsdb/block_format.h"
 #include "agent/tsdb/block_writer.h"
 #include "tests/testing/status_matchers.h"
@@ -111,6 +112,33 @@ TEST_F(BlockCorruptionTest, FlippedChunkByteSurfacesThroughTheIterator) {
   EXPECT_THAT(ReadEverything(), StatusIs(StatusCode::kDataLoss, "block " + ulid_ +
                                                                     ": chunks: offset 8: frame 0: checksum mismatch"));
   EXPECT_THAT((*b)->VerifyChunks(), StatusIs(StatusCode::kDataLoss, HasSubstr("frame 0: checksum mismatch")));
+}
+
+TEST_F(BlockCorruptionTest, FlippedTimestampFrameByteSurfacesThroughTheIterator) {
+  // Every series has the same timestamps: one shared column, in the one timestamp frame, the last frame.
+  std::string chunks = ReadFile(File(kBlockChunksFile));
+  size_t footer = chunks.size() - kChunksFooterSize;
+  size_t table_off = footer - GetU32le(chunks.data() + footer);
+  Decoder d(std::string_view(chunks).substr(table_off, footer - table_off));
+  uint64_t n = d.Uvarint(), kind = 0, size = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    kind = d.U8();
+    size = d.Uvarint();
+    d.Uvarint();
+    d.U32le();
+  }
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(kind, static_cast<uint64_t>(FrameKind::kTimestamps));
+  size_t ts_off = table_off - size;
+  chunks[ts_off + 4] ^= 0x01;
+  WriteFile(File(kBlockChunksFile), chunks);
+  StatusOr<std::shared_ptr<Block>> b = Block::Open(block_);
+  ASSERT_THAT(b, IsOk());
+  EXPECT_EQ((*b)->chunks().num_frames(FrameKind::kTimestamps), 1u);
+  EXPECT_THAT(ReadEverything(),
+              StatusIs(StatusCode::kDataLoss, "block " + ulid_ + ": chunks: offset " + std::to_string(ts_off) +
+                                                  ": timestamp frame 0: checksum mismatch"));
+  EXPECT_THAT((*b)->VerifyChunks(), StatusIs(StatusCode::kDataLoss, HasSubstr("timestamp frame 0: checksum mismatch")));
 }
 
 TEST_F(BlockCorruptionTest, FlippedFrameTableByteIsDataLossAtOpen) {

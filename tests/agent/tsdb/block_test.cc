@@ -6,13 +6,16 @@
 #include <bit>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <random>
 #include <thread>
 
 #include "agent/storage/series_list.h"
+#include "agent/tsdb/block_bytes.h"
 #include "agent/tsdb/block_chunk_codec.h"
 #include "agent/tsdb/block_writer.h"
+#include "agent/wal/crc32c.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -369,6 +372,106 @@ TEST_P(BlockTest, QuerierKeepsReadingAfterTheBlockAndItsDirectoryAreGone) {
   EXPECT_THAT(set->Err(), IsOk());
 }
 
+TEST_P(BlockTest, SeriesWithIdenticalTimestampsShareOneColumnAndRoundTripBitExactly) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<double> edge = {model::StaleNaN(), std::bit_cast<double>(uint64_t{0x7ff8dead0000beef}),
+                                    std::bit_cast<double>(uint64_t{0xfff0000000000001}), inf, -inf, -0.0, 5e-324,
+                                    2.2250738585072014e-308};
+  std::mt19937_64 rng(11);
+  std::vector<int64_t> ts;  // one target's jittered scrapes, shared by its series
+  for (int i = 0; i < 2500; ++i) ts.push_back(1'700'000'000'000 + i * 15000 + static_cast<int64_t>(rng() % 5) - 2);
+  SeriesData data;
+  for (int s = 0; s < 40; ++s) {
+    std::vector<model::Sample> v;
+    double counter = 0;
+    std::uniform_real_distribution<double> u(-1, 1);
+    for (size_t i = 0; i < ts.size(); ++i) {
+      double val;
+      switch (s % 5) {
+        case 0: val = 0.5 + 0.1 * std::sin(static_cast<double>(i) / 30) + 0.01 * u(rng); break;  // full precision
+        case 1: counter += static_cast<double>(rng() % 50) * 4096; val = counter; break;     // page-sized steps
+        case 2: val = static_cast<double>(rng() % 100000) / 100; break;
+        case 3: val = std::bit_cast<double>(rng()); break;
+        default: val = 7; break;
+      }
+      if (i % 311 == 5) val = edge[(i / 311 + static_cast<size_t>(s)) % edge.size()];
+      v.push_back({ts[i], val});
+    }
+    data.emplace_back(model::Labels{{"__name__", "m"}, {"s", std::to_string(100 + s)}}, v);
+  }
+  BlockWriteOptions opts;
+  opts.frame_target_bytes = 16 * 1024;
+  auto b = Write(data, storage::kMinTime, storage::kMaxTime, opts);
+  ASSERT_NE(b, nullptr);
+  SeriesData got = ReadAll(Q(b.get()).get(), {Eq("__name__", "m")});
+  ASSERT_EQ(got.size(), data.size());
+  for (size_t i = 0; i < data.size(); ++i) EXPECT_TRUE(SameBits(got[i].second, data[i].second)) << i;
+  EXPECT_THAT(b->VerifyChunks(), IsOk());
+  // Every series is cut into chunks of 1024, 738 and 738 samples: three columns, each written once.
+  const ChunkFileReader& chunks = b->chunks();
+  if (GetParam() == BlockChunkEncoding::kXor) {
+    EXPECT_EQ(chunks.num_frames(FrameKind::kTimestamps), 0u);
+    return;
+  }
+  ASSERT_EQ(chunks.num_frames(FrameKind::kTimestamps), 1u);
+  std::string columns;
+  std::span<const model::Sample> all(data[0].second);
+  EncodeTimestampColumn(all.subspan(0, 1024), &columns);
+  EncodeTimestampColumn(all.subspan(1024, 738), &columns);
+  EncodeTimestampColumn(all.subspan(1762), &columns);
+  EXPECT_EQ(**chunks.ReadFrame(FrameKind::kTimestamps, 0), columns);
+}
+
+TEST_P(BlockTest, VersionOneChunksFilesStillOpen) {
+  SeriesData data = ManySeries(20, 400);
+  for (size_t s = 0; s < data.size(); ++s) {
+    for (model::Sample& x : data[s].second) x.timestamp_ms += static_cast<int64_t>(s);  // nothing shared
+  }
+  auto b = Write(data);
+  ASSERT_NE(b, nullptr);
+  ASSERT_EQ(b->chunks().num_frames(FrameKind::kTimestamps), 0u);
+  std::string dir = b->dir();
+  b.reset();
+  // Rewrite the chunks file as version 1: version byte 1, no kind bytes in the frame table.
+  std::ifstream in(dir + "/chunks", std::ios::binary);
+  std::string v2((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t footer = v2.size() - kChunksFooterSize;
+  size_t table_off = footer - GetU32le(v2.data() + footer);
+  Decoder d(std::string_view(v2).substr(table_off, footer - table_off));
+  std::string table;
+  uint64_t n = d.Uvarint();
+  PutUvarint(&table, n);
+  for (uint64_t i = 0; i < n; ++i) {
+    ASSERT_EQ(d.U8(), 0);
+    PutUvarint(&table, d.Uvarint());
+    PutUvarint(&table, d.Uvarint());
+    PutU32le(&table, d.U32le());
+  }
+  ASSERT_TRUE(d.ok() && d.empty());
+  std::string v1 = v2.substr(0, table_off) + table;
+  v1[4] = 1;
+  PutU32le(&v1, static_cast<uint32_t>(table.size()));
+  PutU32le(&v1, wal::MaskCrc(wal::Crc32c(table.data(), table.size())));
+  PutU32be(&v1, kChunksMagic);
+  std::ofstream(dir + "/chunks", std::ios::binary | std::ios::trunc) << v1;
+  std::ifstream meta_in(dir + "/meta.json");
+  std::string json((std::istreambuf_iterator<char>(meta_in)), std::istreambuf_iterator<char>());
+  StatusOr<BlockMeta> meta = ParseBlockMeta(json);
+  ASSERT_THAT(meta, IsOk());
+  for (BlockFile& f : meta->files) {
+    if (f.name == kBlockChunksFile) f.size = v1.size();
+  }
+  std::ofstream(dir + "/meta.json", std::ios::trunc) << EncodeBlockMeta(*meta);
+
+  StatusOr<std::shared_ptr<Block>> old = Block::Open(dir);
+  ASSERT_THAT(old, IsOk());
+  EXPECT_EQ((*old)->chunks().version(), 1);
+  SeriesData got = ReadAll(Q(old->get()).get(), {Eq("__name__", "m")});
+  ASSERT_EQ(got.size(), data.size());
+  for (size_t i = 0; i < data.size(); ++i) EXPECT_TRUE(SameBits(got[i].second, data[i].second)) << i;
+  EXPECT_THAT((*old)->VerifyChunks(), IsOk());
+}
+
 TEST(BlockMetaTest, MetaJsonRoundTripsAndUlidsAreTimeOrdered) {
   BlockMeta m;
   m.ulid = NewUlid(1'700'000'000'000);
@@ -405,6 +508,136 @@ TEST(BlockChunkCodecTest, DecimalValuesWithAStaleMarkerStayCompact) {
               StatusIs(StatusCode::kDataLoss, "chunk: sample count differs from the index"));
   EXPECT_THAT(DecodeBlockChunk(std::string_view(cols).substr(0, cols.size() / 2), 1000, &back),
               StatusIs(StatusCode::kDataLoss, HasSubstr("chunk: ")));
+}
+
+// The value kind byte of a kColumnsSharedTs chunk of `s` (frame 0, offset 0).
+ValueKind KindOf(std::span<const model::Sample> s) {
+  std::string c;
+  EncodeSharedTsChunk(s, 0, 0, &c);
+  return static_cast<ValueKind>(c[1 + (s.size() >= 128 ? 2 : 1) + 2]);
+}
+
+TEST(BlockChunkCodecTest, EveryValueKindRoundTripsBitExactlyWithInlineAndSharedTimestamps) {
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> u(-1, 1);
+  std::vector<model::Sample> noisy, pages, cents, any_bits, constant, edges;
+  double c = 0;
+  for (int i = 0; i < 1000; ++i) {
+    int64_t t = 1'700'000'000'000 + i * 15000 + static_cast<int64_t>(rng() % 5) - 2;
+    noisy.push_back({t, 0.5 + 0.1 * std::sin(i / 30.0) + 0.01 * u(rng)});
+    c += static_cast<double>(rng() % 40) * 4096;
+    pages.push_back({t, c});
+    cents.push_back({t, static_cast<double>(rng() % 100000) / 100});
+    any_bits.push_back({t, std::bit_cast<double>(rng())});
+    constant.push_back({t, -0.0});
+  }
+  const double inf = std::numeric_limits<double>::infinity();
+  for (double v : {model::StaleNaN(), std::nan(""), std::bit_cast<double>(uint64_t{0x7ff8dead0000beef}), inf, -inf,
+                   -0.0, 0.0, 5e-324, -5e-324, 2.2250738585072014e-308, 1e308, 0.1, 9007199254740993.0}) {
+    edges.push_back({static_cast<int64_t>(edges.size()) * 1000, v});
+  }
+  for (size_t i = 0; i < 50; ++i) edges.push_back({static_cast<int64_t>(edges.size()) * 1000, edges[i % 13].value});
+  noisy[10].value = model::StaleNaN();  // the float kinds carry any bits
+  noisy[11].value = -0.0;
+  pages[500].value = model::StaleNaN();  // a decimal exception
+  EXPECT_EQ(KindOf(noisy), ValueKind::kBitsDelta);
+  EXPECT_THAT(KindOf(pages), ::testing::AnyOf(ValueKind::kScaledDelta, ValueKind::kScaledDod));
+  EXPECT_EQ(KindOf(constant), ValueKind::kConst);
+  for (const auto* s : {&noisy, &pages, &cents, &any_bits, &constant, &edges}) {
+    std::string ts_frame = "xyz", inline_chunk, shared_chunk;
+    EncodeTimestampColumn(*s, &ts_frame);
+    EncodeBlockChunk(BlockChunkEncoding::kColumns, *s, &inline_chunk);
+    EncodeSharedTsChunk(*s, 7, 3, &shared_chunk);
+    auto frames = [&](uint32_t i) -> StatusOr<std::string_view> {
+      if (i != 7) return DataLossError("no such frame");
+      return std::string_view(ts_frame);
+    };
+    std::vector<model::Sample> back;
+    ASSERT_THAT(DecodeBlockChunk(inline_chunk, static_cast<int>(s->size()), &back), IsOk());
+    EXPECT_TRUE(SameBits(back, *s));
+    ASSERT_THAT(DecodeBlockChunk(shared_chunk, static_cast<int>(s->size()), frames, &back), IsOk());
+    EXPECT_TRUE(SameBits(back, *s));
+    EXPECT_LT(shared_chunk.size(), inline_chunk.size());
+  }
+}
+
+TEST(BlockChunkCodecTest, BadTimestampReferencesAreDataLoss) {
+  std::vector<model::Sample> s;
+  for (int i = 0; i < 100; ++i) s.push_back({i * 1000, static_cast<double>(i)});
+  std::string column, shared, far;
+  EncodeTimestampColumn(s, &column);
+  EncodeSharedTsChunk(s, 0, 0, &shared);
+  EncodeSharedTsChunk(s, 0, 5000, &far);
+  std::vector<model::Sample> back;
+  EXPECT_THAT(DecodeBlockChunk(shared, 100, &back),
+              StatusIs(StatusCode::kDataLoss, "chunk: timestamp reference without timestamp frames"));
+  auto frames = [&](uint32_t) -> StatusOr<std::string_view> { return std::string_view(column); };
+  EXPECT_THAT(DecodeBlockChunk(far, 100, frames, &back),
+              StatusIs(StatusCode::kDataLoss, "chunk: timestamp reference outside its frame"));
+  std::vector<model::Sample> shorter(s.begin(), s.end() - 1);
+  std::string other;
+  EncodeTimestampColumn(shorter, &other);
+  auto wrong = [&](uint32_t) -> StatusOr<std::string_view> { return std::string_view(other); };
+  EXPECT_THAT(DecodeBlockChunk(shared, 100, wrong, &back),
+              StatusIs(StatusCode::kDataLoss, "chunk: referenced timestamp column has another count"));
+  auto failing = [&](uint32_t) -> StatusOr<std::string_view> { return DataLossError("chunks: frame gone"); };
+  EXPECT_THAT(DecodeBlockChunk(shared, 100, failing, &back), StatusIs(StatusCode::kDataLoss, "chunks: frame gone"));
+}
+
+}  // namespace
+}  // namespace cistern::tsdb
+
+namespace cistern::tsdb {
+namespace {
+
+std::string Bytes(std::initializer_list<int> b) {
+  std::string out;
+  for (int c : b) out.push_back(static_cast<char>(c));
+  return out;
+}
+
+TEST(BlockFormatTest, WorkedExampleFromFormatDocIsByteExact) {
+  std::vector<model::Sample> a, b;
+  for (int i = 0; i < 16; ++i) {
+    a.push_back({1000 * (i + 1), 1});
+    b.push_back({1000 * (i + 1), static_cast<double>(i)});
+  }
+  const std::string zeros14(14, '\0');
+  const std::string chunk_a = Bytes({0x02, 0x10, 0xd0, 0x0f, 0xd0, 0x0f}) + zeros14 +
+                              Bytes({0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xf0, 0x3f});
+  const std::string chunk_b = Bytes({0x03, 0x10, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x02}) + zeros14;
+  const std::string ts_column = Bytes({0x10, 0xd0, 0x0f, 0xd0, 0x0f}) + zeros14;
+  std::string got;
+  EncodeBlockChunk(BlockChunkEncoding::kColumns, a, &got);
+  EXPECT_EQ(got, chunk_a);
+  got.clear();
+  EncodeSharedTsChunk(b, 0, 0, &got);
+  EXPECT_EQ(got, chunk_b);
+  got.clear();
+  EncodeTimestampColumn(b, &got);
+  EXPECT_EQ(got, ts_column);
+
+  cistern::testing::TempDir dir;
+  SeriesData data = {{model::Labels{{"__name__", "up"}, {"job", "a"}}, a},
+                     {model::Labels{{"__name__", "up"}, {"job", "b"}}, b}};
+  auto set = ToSet(data);
+  StatusOr<BlockMeta> meta = WriteBlock(dir.path(), set.get(), 0, 7200000, 1, {});
+  ASSERT_THAT(meta, IsOk());
+  StatusOr<std::shared_ptr<Block>> block = Block::Open(dir.Join(meta->ulid));
+  ASSERT_THAT(block, IsOk());
+  const ChunkFileReader& chunks = (*block)->chunks();
+  EXPECT_EQ(chunks.version(), 2);
+  ASSERT_EQ(chunks.num_frames(FrameKind::kChunks), 1u);
+  ASSERT_EQ(chunks.num_frames(FrameKind::kTimestamps), 1u);
+  EXPECT_EQ(**chunks.ReadFrame(FrameKind::kChunks, 0), chunk_a + chunk_b);
+  EXPECT_EQ(**chunks.ReadFrame(FrameKind::kTimestamps, 0), ts_column);
+  std::ifstream f(dir.Join(meta->ulid) + "/index", std::ios::binary);
+  std::string index((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  const std::string entry_a = Bytes({0x0e, 0x02, 0x00, 0x04, 0x03, 0x01, 0x01, 0xd0, 0x0f, 0x98, 0x75, 0x10, 0x00,
+                                     0x00, 0x1d});
+  const std::string entry_b = Bytes({0x0e, 0x02, 0x00, 0x04, 0x03, 0x02, 0x01, 0xd0, 0x0f, 0x98, 0x75, 0x10, 0x00,
+                                     0x1d, 0x17});
+  EXPECT_NE(index.find(entry_a + entry_b), std::string::npos);
 }
 
 }  // namespace
