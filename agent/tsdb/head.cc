@@ -77,12 +77,10 @@ std::shared_ptr<MemSeries> Head::Lookup(const model::Labels& labels) const {
   uint64_t hash = labels.Hash();
   const Stripe& st = stripes_[hash & mask_];
   std::lock_guard lock(st.mu);
-  auto bucket = st.by_hash.find(hash);
-  if (bucket == st.by_hash.end()) return nullptr;
-  for (const auto& s : bucket->second) {
-    if (s->labels() == labels && !s->deleted.load(std::memory_order_acquire)) return s;
-  }
-  return nullptr;
+  const std::shared_ptr<MemSeries>* s = st.by_hash.Find(hash, [&](const std::shared_ptr<MemSeries>& c) {
+    return c->labels() == labels && !c->deleted.load(std::memory_order_acquire);
+  });
+  return s ? *s : nullptr;
 }
 
 std::shared_ptr<MemSeries> Head::GetOrCreate(const model::Labels& labels, bool* created) {
@@ -92,15 +90,16 @@ std::shared_ptr<MemSeries> Head::GetOrCreate(const model::Labels& labels, bool* 
   {
     Stripe& st = stripes_[hash & mask_];
     std::lock_guard lock(st.mu);
-    auto& bucket = st.by_hash[hash];
-    for (auto it = bucket.begin(); it != bucket.end(); ++it) {
-      if ((*it)->labels() != labels) continue;
-      if (!(*it)->deleted.load(std::memory_order_acquire)) return *it;
-      bucket.erase(it);  // collected: replaced below
-      break;
+    std::shared_ptr<MemSeries> collected;
+    const std::shared_ptr<MemSeries>* found =
+        st.by_hash.Find(hash, [&](const std::shared_ptr<MemSeries>& c) { return c->labels() == labels; });
+    if (found != nullptr) {
+      if (!(*found)->deleted.load(std::memory_order_acquire)) return *found;
+      collected = *found;
+      st.by_hash.Erase(hash, collected.get());  // collected: replaced below
     }
     s = std::make_shared<MemSeries>(next_ref_.fetch_add(1, std::memory_order_relaxed), labels);
-    bucket.push_back(s);
+    st.by_hash.Insert(hash, s);
   }
   {
     Stripe& st = stripes_[s->ref() & mask_];
@@ -173,13 +172,10 @@ void Head::Truncate(int64_t mint) {
     }
   }
   for (const auto& s : dead) {
-    Stripe& st = stripes_[s->labels().Hash() & mask_];
+    uint64_t hash = s->labels().Hash();
+    Stripe& st = stripes_[hash & mask_];
     std::lock_guard lock(st.mu);
-    auto bucket = st.by_hash.find(s->labels().Hash());
-    if (bucket == st.by_hash.end()) continue;
-    auto& v = bucket->second;
-    v.erase(std::remove(v.begin(), v.end(), s), v.end());
-    if (v.empty()) st.by_hash.erase(bucket);
+    st.by_hash.Erase(hash, s.get());
   }
   for (const auto& s : dead) postings_.Delete(s->ref(), s->labels());
   num_series_.fetch_sub(dead.size(), std::memory_order_relaxed);

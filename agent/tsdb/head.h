@@ -43,6 +43,7 @@
 #include "agent/tsdb/head_metrics.h"
 #include "agent/tsdb/mem_postings.h"
 #include "agent/tsdb/mem_series.h"
+#include "agent/tsdb/series_table.h"
 
 namespace cistern::tsdb {
 
@@ -133,7 +134,7 @@ class Head final : public storage::Appendable, public storage::Queryable {
   struct Stripe {
     mutable std::mutex mu;
     std::unordered_map<storage::SeriesRef, std::shared_ptr<MemSeries>> by_ref;
-    std::unordered_map<uint64_t, std::vector<std::shared_ptr<MemSeries>>> by_hash;
+    SeriesTable by_hash;
   };
 
   const HeadOptions opts_;
