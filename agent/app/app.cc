@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "agent/api/admin.h"
 #include "agent/api/health.h"
 #include "agent/api/remote_write_receiver.h"
 #include "agent/base/float_format.h"
@@ -233,6 +234,11 @@ class Process {
     auto server = std::make_unique<net::HttpServer>(&loop_, opts);
     api::RegisterHealthRoutes(server.get(), &metrics_, [this] { return ready_ && !shutting_down_; });
     if (receiver_) api::RegisterRemoteWriteRoute(server.get(), &loop_, receiver_.get());
+    if (db_ && config_.http.enable_admin_api) {
+      api::AdminHandlers admin;
+      admin.snapshot = [db = db_.get()](bool skip_head) { return db->Snapshot(skip_head); };
+      api::RegisterAdminRoutes(server.get(), &loop_, std::move(admin));
+    }
     CISTERN_RETURN_IF_ERROR(server->Listen(listen).Annotate("http"));
     *out = std::move(server);
     return OkStatus();

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <random>
 
 #include "agent/obs/log.h"
 #include "agent/storage/merge.h"
@@ -420,6 +421,73 @@ Status Db::ApplyRetention() {
     RemoveDir(blocks[d.index]->dir());
   }
   return OkStatus();
+}
+
+namespace {
+
+// Hard link, or copy when links are impossible (another filesystem).
+Status LinkOrCopy(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  fs::create_hard_link(from, to, ec);
+  if (!ec) return OkStatus();
+  fs::copy_file(from, to, ec);
+  if (ec) return UnavailableError("tsdb: snapshot: copy " + from.string() + ": " + ec.message());
+  return OkStatus();
+}
+
+std::string SnapshotName() {
+  time_t now = time(nullptr);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  char ts[32];
+  strftime(ts, sizeof ts, "%Y%m%dT%H%M%SZ", &tm);
+  std::random_device rd;
+  uint64_t r = (static_cast<uint64_t>(rd()) << 32) | rd();
+  char name[64];
+  std::snprintf(name, sizeof name, "%s-%016llx", ts, static_cast<unsigned long long>(r));
+  return name;
+}
+
+}  // namespace
+
+StatusOr<std::string> Db::Snapshot(bool skip_head) {
+  if (opts_.read_only) return FailedPreconditionError("tsdb: opened read-only");
+  std::lock_guard lock(maintain_mu_);  // no cut, compaction or retention meanwhile
+  auto started = std::chrono::steady_clock::now();
+  std::string name = SnapshotName();
+  fs::path dir = fs::path(opts_.dir) / "snapshots" / name;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return UnavailableError("tsdb: snapshot: create " + dir.string() + ": " + ec.message());
+  uint64_t samples = 0;
+  std::vector<std::shared_ptr<Block>> blocks = Blocks();
+  for (const auto& b : blocks) {
+    fs::path to = dir / b->meta().ulid;
+    fs::create_directories(to, ec);
+    if (ec) return UnavailableError("tsdb: snapshot: create " + to.string() + ": " + ec.message());
+    CISTERN_RETURN_IF_ERROR(LinkOrCopy(fs::path(b->dir()) / "meta.json", to / "meta.json"));
+    for (const BlockFile& f : b->meta().files) CISTERN_RETURN_IF_ERROR(LinkOrCopy(fs::path(b->dir()) / f.name, to / f.name));
+    samples += b->meta().num_samples;
+  }
+  std::string head_block = "none";
+  if (!skip_head && head_->MinTime() <= head_->MaxTime()) {
+    // The head from where the blocks end: it may still hold older samples of a cut range.
+    int64_t mint = std::max(head_->MinTime(), persisted_until_.load());
+    int64_t maxt = head_->MaxTime();
+    if (mint <= maxt) {
+      CISTERN_ASSIGN_OR_RETURN(auto q, head_->NewQuerier(mint, maxt));
+      std::vector<storage::LabelMatcher> all{MatchAll()};
+      std::unique_ptr<storage::SeriesSet> set = q->Select(true, nullptr, all);
+      StatusOr<BlockMeta> meta = WriteBlock(dir.string(), set.get(), mint, maxt + 1, 1, {});
+      (void)q->Close();
+      if (!meta.ok()) return meta.status().Annotate("tsdb: snapshot: head");
+      samples += meta->num_samples;
+      if (meta->num_series > 0) head_block = meta->ulid;
+    }
+  }
+  obs::Info(kLog, "snapshot {}: {} blocks linked, head written as block {}, {} samples in {:.2f}s", dir.string(),
+            blocks.size(), head_block, samples, Since(started));
+  return name;
 }
 
 Status Db::Sync() { return wal_ ? wal_->Sync() : OkStatus(); }

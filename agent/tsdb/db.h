@@ -77,6 +77,13 @@ class Db final : public storage::Appendable, public storage::Queryable {
   // logged and counted; the first is returned.
   Status Maintain();
   Status Sync();
+  // A consistent copy of the database in dir/snapshots/<name>/ (a valid data
+  // directory: start a server on it to restore): every block hard-linked
+  // (copied across filesystems), and unless `skip_head` the head written as
+  // one more block, so every sample committed before the call is in it.
+  // Maintenance waits meanwhile; ingestion goes on. Returns <name>
+  // (20261201T151500Z-<16 hex digits>, as Prometheus names them).
+  StatusOr<std::string> Snapshot(bool skip_head);
   // Stops the background thread, syncs and closes the WAL. Idempotent.
   Status Close();
 

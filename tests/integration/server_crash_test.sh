@@ -31,6 +31,7 @@ appended() {
   curl -fsS "http://127.0.0.1:$PORT/metrics" | awk '$1 == "cistern_receiver_samples_appended_total" {print $2 + 0}'
 }
 check "server ready" start_server
+check "admin API off by default: 404" test "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$PORT/api/v1/admin/tsdb/snapshot")" = 404
 
 "$RW_LOAD" "http://127.0.0.1:$PORT/api/v1/write" "$SERIES" "$HOURS" --batch=1000 >"$TMP/load.out" 2>"$TMP/load.err" &
 LOAD=$!; PIDS+=("$LOAD")

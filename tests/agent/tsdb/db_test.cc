@@ -263,6 +263,39 @@ TEST_F(DbTest, CorruptBlockIsQuarantinedAtStartAndTheRestServed) {
   EXPECT_FALSE(Read(db.get(), {Eq("__name__", "m")}).empty());
 }
 
+TEST_F(DbTest, SnapshotIsAValidDataDirWithEverySampleCommittedBeforeIt) {
+  auto db = OpenDb(Options());
+  for (int64_t h = 0; h < 5 * kH; h += kH) ASSERT_TRUE(AppendSeries(db.get(), L("m", "a"), h, h + kH, kMin).ok());
+  ASSERT_TRUE(db->Maintain().ok());
+  ASSERT_FALSE(db->Blocks().empty()) << "some data in blocks, the rest in the head";
+  auto name = db->Snapshot(false);
+  ASSERT_TRUE(name.ok()) << name.status().ToString();
+  EXPECT_EQ(name->size(), 16u + 1 + 16) << *name;
+  // Appends after the snapshot are not in it.
+  ASSERT_TRUE(AppendSeries(db.get(), L("m", "a"), 5 * kH, 6 * kH, kMin).ok());
+  auto skip = db->Snapshot(true);
+  ASSERT_TRUE(skip.ok());
+
+  obs::Registry other;
+  DbOptions o = Options();
+  o.registry = &other;
+  o.dir = dir_.path() + "/snapshots/" + *name;
+  auto restored = Db::Open(o);
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  Result r = Read(restored->get(), {Eq("__name__", "m")});
+  EXPECT_EQ(r["m{instance=\"a\"}"].size(), 5u * 60);
+  EXPECT_EQ(r, Read(db.get(), {Eq("__name__", "m")}, storage::kMinTime, 5 * kH - 1));
+  ASSERT_TRUE((*restored)->Close().ok());
+
+  o.dir = dir_.path() + "/snapshots/" + *skip;
+  auto blocks_only = Db::Open(o);
+  ASSERT_TRUE(blocks_only.ok());
+  int64_t block_end = db->Blocks().back()->meta().max_time;
+  EXPECT_EQ(Read(blocks_only->get(), {Eq("__name__", "m")})["m{instance=\"a\"}"].size(),
+            static_cast<size_t>(block_end / kMin))
+      << "skip_head: only what blocks hold";
+}
+
 TEST_F(DbTest, UnfinishedBlockDirectoriesAreRemovedAtStart) {
   fs::create_directories(dir_.path() + "/01HZZZZZZZZZZZZZZZZZZZZZZZ.tmp");
   auto db = OpenDb(Options());
