@@ -101,7 +101,7 @@ Status HeadWal::Log(std::span<const Entry> entries) {
   refs_.reserve(entries.size());
   for (const Entry& e : entries) {
     uint64_t& ref = e.series->log_ref;
-    if (ref == 0) ref = wal_->Series(e.series->labels());
+    if (ref == 0) ref = wal_->Series(e.series->shared_labels());
     refs_.push_back({ref, e.t, e.v});
   }
   CISTERN_RETURN_IF_ERROR(wal_->Append(refs_));

@@ -170,7 +170,11 @@ int MemSeries::AppendInOrder(int64_t t, double v, const ChunkLimits& limits) {
   if (open_ && (open_->num_samples() >= limits.samples_per_chunk ||
                 open_->bytes().size() >= limits.target_chunk_bytes || t >= open_boundary_)) {
     int64_t mint = open_->min_time(), maxt = open_->max_time();
-    chunks_.push_back({std::shared_ptr<const XorChunk>(std::move(open_)), mint, maxt});
+    // One allocation for the chunk and its count, and no spare buffer: a
+    // head holds many closed chunks per series.
+    open_->ShrinkToFit();
+    chunks_.push_back({std::make_shared<const XorChunk>(std::move(*open_)), mint, maxt});
+    open_.reset();
   }
   if (!open_) {
     open_ = std::make_unique<XorChunk>();
@@ -189,6 +193,7 @@ int MemSeries::InsertOutOfOrder(int64_t t, double v, const ChunkLimits& limits) 
   if (static_cast<int>(ooo_buffer_.size()) < limits.ooo_capacity) return 0;
   auto c = std::make_shared<XorChunk>();
   for (const model::Sample& s : ooo_buffer_) c->Append(s.timestamp_ms, s.value);
+  c->ShrinkToFit();
   ooo_chunks_.push_back({std::move(c), ooo_buffer_.front().timestamp_ms, ooo_buffer_.back().timestamp_ms});
   ooo_buffer_.clear();
   return 1;

@@ -61,10 +61,13 @@ struct SeriesSnapshot {
 
 class MemSeries {
  public:
-  MemSeries(storage::SeriesRef ref, model::Labels labels) : ref_(ref), labels_(std::move(labels)) {}
+  MemSeries(storage::SeriesRef ref, model::Labels labels)
+      : ref_(ref), labels_(std::make_shared<const model::Labels>(std::move(labels))) {}
 
   storage::SeriesRef ref() const { return ref_; }
-  const model::Labels& labels() const { return labels_; }
+  const model::Labels& labels() const { return *labels_; }
+  // The same labels, shared (the server's WAL keeps them instead of a copy).
+  const std::shared_ptr<const model::Labels>& shared_labels() const { return labels_; }
 
   std::mutex mu;
 
@@ -108,7 +111,7 @@ class MemSeries {
 
  private:
   const storage::SeriesRef ref_;
-  const model::Labels labels_;
+  const std::shared_ptr<const model::Labels> labels_;
 
   std::vector<ChunkRef> chunks_;  // closed in-order chunks
   std::unique_ptr<XorChunk> open_;

@@ -25,6 +25,8 @@ class XorChunk {
   XorChunk();
 
   void Append(int64_t t, double v);
+  // Gives back the spare capacity of the byte buffer (for a chunk that is done).
+  void ShrinkToFit() { bytes_.shrink_to_fit(); }
 
   int num_samples() const { return num_; }
   // The encoded chunk (header included); valid until the next Append().

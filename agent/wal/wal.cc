@@ -230,7 +230,7 @@ Status Wal::Recover() {
     std::string path = opts_.dir + "/" + kCheckpointPrefix + Index8(checkpoint_);
     ScanResult r = ScanSegment(path, checkpoint_, [&](const DecodedRecord& rec, uint64_t) {
       for (const SeriesEntry& s : rec.series) {
-        series_[s.ref] = {s.labels, checkpoint_};
+        series_[s.ref] = {std::make_shared<const model::Labels>(s.labels), checkpoint_};
         by_hash_[s.labels.Hash()].push_back(s.ref);
         next_ref_ = std::max(next_ref_, s.ref + 1);
       }
@@ -254,7 +254,8 @@ Status Wal::Recover() {
     info.index = idx;
     ScanResult r = ScanSegment(SegmentPath(idx), idx, [&](const DecodedRecord& rec, uint64_t) {
       for (const SeriesEntry& s : rec.series) {
-        auto [it, inserted] = series_.try_emplace(s.ref, SeriesInfo{s.labels, idx});
+        auto [it, inserted] = series_.try_emplace(s.ref, SeriesInfo{nullptr, idx});
+        if (inserted) it->second.labels = std::make_shared<const model::Labels>(s.labels);
         if (inserted) by_hash_[s.labels.Hash()].push_back(s.ref);
         next_ref_ = std::max(next_ref_, s.ref + 1);
       }
@@ -365,16 +366,27 @@ void Wal::Publish() {
   cv_.notify_all();
 }
 
+
+storage::SeriesRef Wal::Series(std::shared_ptr<const model::Labels> labels) {
+  // The caller knows its series' identity (and remembers the ref): no lookup
+  // by labels, no hash index entry. A series it forgets and declares again
+  // gets a second ref; readers map both to the same labels.
+  storage::SeriesRef ref = next_ref_++;
+  series_[ref] = {std::move(labels), 0};
+  pending_series_.push_back(ref);
+  return ref;
+}
+
 storage::SeriesRef Wal::Series(const model::Labels& labels) {
   uint64_t h = labels.Hash();
   auto& bucket = by_hash_[h];
   for (storage::SeriesRef ref : bucket) {
     auto it = series_.find(ref);
-    if (it != series_.end() && it->second.labels == labels) return ref;
+    if (it != series_.end() && *it->second.labels == labels) return ref;
   }
   storage::SeriesRef ref = next_ref_++;
   bucket.push_back(ref);
-  series_[ref] = {labels, 0};
+  series_[ref] = {std::make_shared<const model::Labels>(labels), 0};
   pending_series_.push_back(ref);
   return ref;
 }
@@ -385,7 +397,7 @@ Status Wal::Append(std::span<const SampleRef> samples) {
   // Rotate first if the batch may not fit (bound: 20 bytes per sample before compression).
   uint64_t bound = 64 + samples.size() * 20;
   for (storage::SeriesRef r : pending_series_) {
-    for (const model::Label& l : series_[r].labels) bound += l.name.size() + l.value.size() + 4;
+    for (const model::Label& l : *series_[r].labels) bound += l.name.size() + l.value.size() + 4;
   }
   if (cur_.size > 0 && cur_.size + bound > opts_.segment_size) CISTERN_RETURN_IF_ERROR(Rotate());
   if (cur_.size - epoch_start_ >= opts_.epoch_bytes) {
@@ -406,7 +418,7 @@ Status Wal::Append(std::span<const SampleRef> samples) {
   if (!pending_series_.empty()) {
     std::vector<SeriesEntry> entries;
     entries.reserve(pending_series_.size());
-    for (storage::SeriesRef r : pending_series_) entries.push_back({r, series_[r].labels});
+    for (storage::SeriesRef r : pending_series_) entries.push_back({r, *series_[r].labels});
     EncodeSeries(seq++, entries, &payload);
     end = FrameRecord(payload, end, &buf_);
   }
@@ -506,11 +518,13 @@ Status Wal::WriteCheckpoint(uint32_t index) {
   std::vector<SeriesEntry> live;
   for (auto it = series_.begin(); it != series_.end();) {
     if (it->second.last_segment > index || it->second.last_segment == 0) {
-      live.push_back({it->first, it->second.labels});
+      live.push_back({it->first, *it->second.labels});
       ++it;
     } else {
-      auto& bucket = by_hash_[it->second.labels.Hash()];
-      bucket.erase(std::remove(bucket.begin(), bucket.end(), it->first), bucket.end());
+      if (auto b = by_hash_.find(it->second.labels->Hash()); b != by_hash_.end()) {
+        b->second.erase(std::remove(b->second.begin(), b->second.end(), it->first), b->second.end());
+        if (b->second.empty()) by_hash_.erase(b);
+      }
       it = series_.erase(it);  // gone from every retained segment: forget it
     }
   }

@@ -102,6 +102,10 @@ class Wal {
   // --- writer thread ---
   // The series' ref, created (with a SERIES record written by the next Append) if new.
   storage::SeriesRef Series(const model::Labels& labels);
+  // A new ref for `labels`, kept itself instead of a copy, without the lookup
+  // by labels (the server's head shares its series' labels with the log and
+  // remembers the ref: a series declared twice gets two refs, both valid).
+  storage::SeriesRef Series(std::shared_ptr<const model::Labels> labels);
   // Writes pending SERIES records and one SAMPLES record. Disk errors:
   // ResourceExhausted (ENOSPC) / Unavailable; the batch is dropped and
   // counted, the segment stays valid, the next Append tries again.
@@ -143,7 +147,7 @@ class Wal {
   friend class Reader;
   struct Metrics;
   struct SeriesInfo {
-    model::Labels labels;
+    std::shared_ptr<const model::Labels> labels;
     uint32_t last_segment = 0;
   };
   explicit Wal(Options options);

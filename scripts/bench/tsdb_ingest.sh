@@ -137,7 +137,7 @@ start() {
   SLOG=$2.log
   case $1 in
     cistern)
-      printf '[global]\ndata_dir = "%s"\n\n[http]\nlisten = "127.0.0.1:%s"\n\n[storage]\nout_of_order_window = "6h"\n\n[inputs.self]\nenabled = false\n' \
+      printf '[global]\ndata_dir = "%s"\n\n[http]\nlisten = "127.0.0.1:%s"\nenable_admin_api = true\n\n[storage]\nout_of_order_window = "6h"\n\n[inputs.self]\nenabled = false\n' \
         "$2" "$3" >"$2.toml"
       taskset -c 1 "$CISTERN" --config "$2.toml" server >>"$SLOG" 2>&1 &
       ;;
@@ -273,19 +273,26 @@ run() {
       detail+="flushed: $(subdirs "$dir"); "
       ;;
     cistern)
+      # Like Prometheus: the data dir as it is (WAL + any blocks), then a
+      # snapshot, which writes the head as a block: the persisted size.
+      dir_b=$(du_b "$dir")
+      local e
+      for e in "$dir"/*; do [[ $e == "$dir/wal" || $e == "$dir/lock" ]] || blocks_b=$((blocks_b + $(du_b "$e"))); done
+      ((blocks_b > 0)) || blocks_b=-
+      detail+="before the snapshot: $(subdirs "$dir"); "
+      local snap
+      snap=$(curl -fsS -X POST "$m/api/v1/admin/tsdb/snapshot" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["name"])') || snap=
+      if [[ -n $snap ]]; then
+        persisted_b=$(du_b "$dir/snapshots/$snap")
+        detail+="snapshot (head as a block): $persisted_b bytes; "
+      else
+        persisted_b=$dir_b
+        detail+="snapshot failed (persisted = data dir); "
+      fi
       stop "$SPID"
       cpu2=$(field cpu_s "$STOPPED")
       detail+="stopped in $(field secs "$STOPPED") s; "
-      dir_b=$(du_b "$dir")
-      persisted_b=$dir_b
-      if [[ -d $dir/blocks ]]; then
-        blocks_b=$(du_b "$dir/blocks")
-      else
-        local e
-        for e in "$dir"/*; do [[ $e == "$dir/wal" ]] || blocks_b=$((blocks_b + $(du_b "$e"))); done
-      fi
-      ((blocks_b > 0)) || blocks_b=-
-      detail+="after stop: $(subdirs "$dir"); "
       ;;
   esac
   V[$sc.$kind.cpu2]=$(awk -v a="$cpu0" -v b="$cpu2" 'BEGIN { print b - a }')
@@ -376,9 +383,9 @@ done
 cat <<'EOF'
 accepted: samples in 2xx answers ("!": fewer than sent). wall s: first request to last answer. /CPU-s: samples
   per CPU second of the receiver (utime + stime) over the ingest; /CPU-s+p: until persisted (Prometheus: its
-  compactions and the snapshot; VictoriaMetrics: force_flush and its merges; cistern: its graceful stop).
+  compactions and the snapshot; VictoriaMetrics: force_flush and its merges; cistern: the snapshot and its graceful stop).
 RSS MiB: VmHWM after the ingest; B/series: that per series. B/sample: persisted bytes per sample (cistern: data
-  dir after stop; Prometheus: the snapshot, head included; VictoriaMetrics: data/ + indexdb/ after flush and
+  and Prometheus: the snapshot, head included; VictoriaMetrics: data/ + indexdb/ after flush and
   merges); dir B/s: the data dir (Prometheus: blocks + WAL + head chunks); blk B/s: blocks only, per sample
   they hold (Prometheus: numSamples of their meta.json, "-": no block yet; cistern: blocks/ or all but wal/,
   per sample accepted). queryable: count_over_time over all node_* series equals accepted ("all").
