@@ -9,8 +9,8 @@ namespace cistern::api {
 namespace {
 
 net::HttpResponse Error(int status, const char* type, const std::string& message) {
-  return net::HttpResponse::Json(
-      status, "{\"status\":\"error\",\"errorType\":\"" + std::string(type) + "\",\"error\":" + JsonString(message) + "}");
+  return net::HttpResponse::Json(status, "{\"status\":\"error\",\"errorType\":\"" + std::string(type) +
+                                             "\",\"error\":" + JsonString(message) + "}");
 }
 
 }  // namespace
@@ -52,7 +52,8 @@ void RegisterAdminRoutes(net::HttpServer* server, uv_loop_t* loop, AdminHandlers
                 return;
               }
               if (!result->ok()) {
-                respond(Error(500, "internal", "create snapshot: " + std::string(result->status().message())));
+                respond(
+                    Error(500, "internal", "create snapshot: " + std::string(result->status().message())));
                 return;
               }
               respond(net::HttpResponse::Json(

@@ -23,10 +23,11 @@ struct RemoteWriteIngester::Metrics {
         rejected(r->NewCounterFamily("cistern_receiver_samples_rejected_total",
                                      "Samples of remote-write requests not stored, by reason.", {"reason"})),
         series_rejected(r->NewCounterFamily("cistern_receiver_series_rejected_total",
-                                            "Series of remote-write requests not stored, by reason.", {"reason"})),
-        dropped(r->NewCounterFamily("cistern_receiver_dropped_total",
-                                    "Exemplars and native histograms received but not stored (not supported yet).",
-                                    {"kind"})),
+                                            "Series of remote-write requests not stored, by reason.",
+                                            {"reason"})),
+        dropped(r->NewCounterFamily(
+            "cistern_receiver_dropped_total",
+            "Exemplars and native histograms received but not stored (not supported yet).", {"kind"})),
         pending(r->NewGauge("cistern_receiver_pending_bytes",
                             "Bytes of remote-write bodies waiting for or being ingested on worker threads.")),
         duration(r->NewHistogram("cistern_receiver_request_duration_seconds",
@@ -57,8 +58,8 @@ std::string Shorten(std::string s) {
 // Labels as received minus empty values (absent and empty are the same in
 // Prometheus), checked against the limits and Prometheus' naming rules.
 // Returns the reason label and sets *error on rejection.
-const char* CheckSeries(std::span<const remote::LabelView> in, const ReceiverLimits& limits, model::Labels* out,
-                        std::string* error) {
+const char* CheckSeries(std::span<const remote::LabelView> in, const ReceiverLimits& limits,
+                        model::Labels* out, std::string* error) {
   bool empty_value = false;
   for (const remote::LabelView& l : in) empty_value |= l.value.empty();
   if (!empty_value) {
@@ -108,15 +109,18 @@ std::string InvalidSeries(const model::Labels& labels) {
 
 }  // namespace
 
-RemoteWriteIngester::RemoteWriteIngester(storage::Appendable* store, ReceiverLimits limits, obs::Registry* registry)
+RemoteWriteIngester::RemoteWriteIngester(storage::Appendable* store, ReceiverLimits limits,
+                                         obs::Registry* registry)
     : store_(store), limits_(limits), m_(std::make_unique<Metrics>(registry)) {}
 
 RemoteWriteIngester::~RemoteWriteIngester() = default;
 
 std::string RemoteWriteIngester::CheckHeaders(const std::string* content_type,
                                               const std::string* content_encoding) const {
-  if (content_encoding != nullptr && !content_encoding->empty() && *content_encoding != remote::kContentEncoding)
-    return "unsupported Content-Encoding \"" + *content_encoding + "\": remote-write 1.0 bodies are snappy-compressed";
+  if (content_encoding != nullptr && !content_encoding->empty() &&
+      *content_encoding != remote::kContentEncoding)
+    return "unsupported Content-Encoding \"" + *content_encoding +
+           "\": remote-write 1.0 bodies are snappy-compressed";
   if (content_type != nullptr && !content_type->empty()) {
     std::string_view ct = *content_type;
     std::string_view base = ct.substr(0, ct.find(';'));
@@ -170,8 +174,10 @@ WriteOutcome RemoteWriteIngester::Write(std::string_view body) {
   uint64_t series_samples_rejected = 0;  // samples of rejected series
   thread_local model::Labels labels;
   for (const remote::SeriesView& ts : req.series) {
-    std::span<const remote::LabelView> in(req.labels.data() + ts.labels_begin, ts.labels_end - ts.labels_begin);
-    std::span<const model::Sample> samples(req.samples.data() + ts.samples_begin, ts.samples_end - ts.samples_begin);
+    std::span<const remote::LabelView> in(req.labels.data() + ts.labels_begin,
+                                          ts.labels_end - ts.labels_begin);
+    std::span<const model::Sample> samples(req.samples.data() + ts.samples_begin,
+                                           ts.samples_end - ts.samples_begin);
     out.samples_received += samples.size();
     std::string error;
     if (const char* reason = CheckSeries(in, limits_, &labels, &error)) {
@@ -214,7 +220,8 @@ WriteOutcome RemoteWriteIngester::Write(std::string_view body) {
   for (int i = 0; i < 4; ++i) {
     if (sample_rejections[i] == 0) continue;
     auto r = static_cast<storage::Rejection>(i);
-    m_->rejected->With({std::string(storage::RejectionReasonLabel(r))})->Inc(static_cast<double>(sample_rejections[i]));
+    m_->rejected->With({std::string(storage::RejectionReasonLabel(r))})
+        ->Inc(static_cast<double>(sample_rejections[i]));
   }
   if (Status s = app->Commit(); !s.ok()) {
     out.status = 500;
@@ -223,8 +230,8 @@ WriteOutcome RemoteWriteIngester::Write(std::string_view body) {
     static obs::RateLimiter limiter(1, 10'000);
     uint64_t suppressed = 0;
     if (limiter.Allow(&suppressed))
-      obs::Error("receiver", "commit failed, request not acknowledged ({} similar suppressed): {}", suppressed,
-                 s.message());
+      obs::Error("receiver", "commit failed, request not acknowledged ({} similar suppressed): {}",
+                 suppressed, s.message());
     return finish();
   }
   m_->appended->Inc(static_cast<double>(out.samples_appended));
@@ -234,7 +241,8 @@ WriteOutcome RemoteWriteIngester::Write(std::string_view body) {
       out.message = std::to_string(out.series_rejected) + " series rejected, first: " + first_series_error;
     if (!first_sample_error.empty()) {
       if (!out.message.empty()) out.message += "; ";
-      out.message += std::to_string(out.samples_rejected - series_samples_rejected) + " samples rejected, first: " + first_sample_error;
+      out.message += std::to_string(out.samples_rejected - series_samples_rejected) +
+                     " samples rejected, first: " + first_sample_error;
     }
     out.message += " (" + std::to_string(out.samples_appended) + " samples of the request stored)";
   }
@@ -255,8 +263,9 @@ void RegisterRemoteWriteRoute(net::HttpServer* server, uv_loop_t* loop, RemoteWr
         size_t size = req.body.size();
         if (*pending > 0 && *pending + size > ingester->limits().max_pending_bytes) {
           ingester->metrics().requests->With({"429"})->Inc();
-          net::HttpResponse r = net::HttpResponse::Text(
-              429, "receiver busy: " + std::to_string(*pending) + " bytes of requests pending (receiver.max_pending_bytes)\n");
+          net::HttpResponse r =
+              net::HttpResponse::Text(429, "receiver busy: " + std::to_string(*pending) +
+                                               " bytes of requests pending (receiver.max_pending_bytes)\n");
           r.headers.push_back({"Retry-After", "1"});
           respond(std::move(r));
           return;

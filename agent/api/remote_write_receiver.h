@@ -27,8 +27,8 @@
 //   cistern_receiver_requests_total{code}
 //   cistern_receiver_samples_received_total          samples decoded
 //   cistern_receiver_samples_appended_total          samples accepted by the store
-//   cistern_receiver_samples_rejected_total{reason}  invalid_labels, out_of_order, out_of_bounds, duplicate, ...
-//   cistern_receiver_series_rejected_total{reason}   invalid_labels, too_many_labels, label_too_long
+//   cistern_receiver_samples_rejected_total{reason}  invalid_labels, out_of_order, out_of_bounds, duplicate,
+//   ... cistern_receiver_series_rejected_total{reason}   invalid_labels, too_many_labels, label_too_long
 //   cistern_receiver_dropped_total{kind}             exemplars / native histograms (not stored)
 //   cistern_receiver_pending_bytes                   bodies queued or being ingested
 //   cistern_receiver_request_duration_seconds        decode + append + commit
@@ -47,13 +47,13 @@
 namespace cistern::api {
 
 struct ReceiverLimits {
-  size_t max_body_bytes = 32 << 20;          // compressed body
-  size_t max_decoded_bytes = 256 << 20;      // after snappy, checked before allocating
+  size_t max_body_bytes = 32 << 20;      // compressed body
+  size_t max_decoded_bytes = 256 << 20;  // after snappy, checked before allocating
   size_t max_series_per_request = 200'000;
   size_t max_labels_per_series = 64;
   size_t max_label_name_length = 1024;
   size_t max_label_value_length = 16 << 10;
-  size_t max_pending_bytes = 256 << 20;      // bodies in the thread pool; beyond: 429
+  size_t max_pending_bytes = 256 << 20;  // bodies in the thread pool; beyond: 429
 };
 
 struct WriteOutcome {

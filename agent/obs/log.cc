@@ -5,6 +5,7 @@
 
 #include <mutex>
 
+#include "agent/base/json.h"
 #include "agent/base/time.h"
 
 namespace cistern::obs {
@@ -30,25 +31,6 @@ spdlog::level::level_enum ToSpd(LogLevel l) {
   return spdlog::level::info;
 }
 
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          out->append(fmt::format("\\u{:04x}", c));
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
-}
 
 std::shared_ptr<spdlog::logger> Logger() {
   std::lock_guard lock(g_mu);

@@ -1,5 +1,7 @@
 #include "agent/tsdb/block_meta.h"
 
+#include "agent/base/json.h"
+
 #include <simdjson.h>
 
 #include <cstdio>
@@ -21,23 +23,6 @@ int CrockfordValue(char c) {
 
 Status Bad(const std::string& what) { return DataLossError("meta.json: " + what); }
 
-// JSON string literal; ULIDs and file names need no escapes but be safe.
-void AppendQuoted(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out->push_back('\\');
-      out->push_back(c);
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out->append(buf);
-    } else {
-      out->push_back(c);
-    }
-  }
-  out->push_back('"');
-}
 
 bool ValidFileName(std::string_view name) {
   return name == kBlockIndexFile || name == kBlockChunksFile;
@@ -98,7 +83,7 @@ int64_t UlidTime(std::string_view ulid) {
 
 std::string EncodeBlockMeta(const BlockMeta& m) {
   std::string out = "{\n  \"ulid\": ";
-  AppendQuoted(&out, m.ulid);
+  AppendJsonString(&out, m.ulid);
   out += ",\n  \"minTime\": " + std::to_string(m.min_time);
   out += ",\n  \"maxTime\": " + std::to_string(m.max_time);
   out += ",\n  \"stats\": {\n    \"numSamples\": " + std::to_string(m.num_samples);
@@ -108,13 +93,13 @@ std::string EncodeBlockMeta(const BlockMeta& m) {
   out += ",\n    \"sources\": [";
   for (size_t i = 0; i < m.sources.size(); ++i) {
     out += i == 0 ? "\n      " : ",\n      ";
-    AppendQuoted(&out, m.sources[i]);
+    AppendJsonString(&out, m.sources[i]);
   }
   out += m.sources.empty() ? "]" : "\n    ]";
   out += "\n  },\n  \"files\": [";
   for (size_t i = 0; i < m.files.size(); ++i) {
     out += i == 0 ? "\n    {\"name\": " : ",\n    {\"name\": ";
-    AppendQuoted(&out, m.files[i].name);
+    AppendJsonString(&out, m.files[i].name);
     out += ", \"size\": " + std::to_string(m.files[i].size) + "}";
   }
   out += m.files.empty() ? "]" : "\n  ]";

@@ -12,6 +12,7 @@
 #include <limits>
 #include <random>
 
+#include "agent/base/time.h"
 #include "agent/obs/log.h"
 #include "agent/storage/merge.h"
 #include "agent/tsdb/db_plan.h"
@@ -27,16 +28,9 @@ double Since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-std::string FormatTime(int64_t ms) {
-  time_t secs = static_cast<time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-  struct tm tm;
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+std::string Range(const BlockMeta& m) {
+  return FormatUnixMillisUtc(m.min_time) + ".." + FormatUnixMillisUtc(m.max_time);
 }
-
-std::string Range(const BlockMeta& m) { return FormatTime(m.min_time) + ".." + FormatTime(m.max_time); }
 
 storage::LabelMatcher MatchAll() {
   return *storage::LabelMatcher::Make(storage::MatchType::kRegexp, std::string(model::kMetricName), ".+");
@@ -90,14 +84,17 @@ struct Db::Metrics {
                                           "Time to write one head range as a block and truncate the head.",
                                           {0.1, 0.5, 1, 5, 10, 30, 60, 300})),
         compactions(r->NewCounter("cistern_tsdb_compactions_total", "Block compactions completed.")),
-        compactions_failed(r->NewCounter("cistern_tsdb_compactions_failed_total", "Block compactions that failed.")),
+        compactions_failed(
+            r->NewCounter("cistern_tsdb_compactions_failed_total", "Block compactions that failed.")),
         compaction_duration(r->NewHistogram("cistern_tsdb_compaction_duration_seconds",
-                                            "Time of one block compaction.", {0.1, 0.5, 1, 5, 10, 30, 60, 300})),
+                                            "Time of one block compaction.",
+                                            {0.1, 0.5, 1, 5, 10, 30, 60, 300})),
         retention(r->NewCounterFamily("cistern_tsdb_retention_deletions_total",
                                       "Blocks deleted by retention, by reason (time, size).", {"reason"})),
         quarantined(r->NewCounter("cistern_tsdb_blocks_quarantined_total",
                                   "Blocks moved to quarantine/ because they failed verification at start.")),
-        lowest_ts(r->NewGauge("cistern_tsdb_lowest_timestamp_seconds", "Oldest sample time the database holds.")) {}
+        lowest_ts(
+            r->NewGauge("cistern_tsdb_lowest_timestamp_seconds", "Oldest sample time the database holds.")) {}
   obs::Gauge* blocks_loaded;
   obs::Gauge* blocks_bytes;
   obs::Gauge* wal_bytes;
@@ -133,9 +130,12 @@ StatusOr<std::unique_ptr<Db>> Db::Open(DbOptions options) {
   std::string lock_path = dir + "/lock";
   db->lock_fd_ = ro ? ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC)
                     : ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (db->lock_fd_ < 0 && !ro) return UnavailableError("tsdb: open " + lock_path + ": " + std::strerror(errno));
-  if (db->lock_fd_ >= 0 && ::flock(db->lock_fd_, (ro ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0 && !(ro && db->opts_.force))
-    return FailedPreconditionError("tsdb: " + dir + " is in use by another process (" + lock_path + " is locked)" +
+  if (db->lock_fd_ < 0 && !ro)
+    return UnavailableError("tsdb: open " + lock_path + ": " + std::strerror(errno));
+  if (db->lock_fd_ >= 0 && ::flock(db->lock_fd_, (ro ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0 &&
+      !(ro && db->opts_.force))
+    return FailedPreconditionError("tsdb: " + dir + " is in use by another process (" + lock_path +
+                                   " is locked)" +
                                    (ro ? "; --force reads it anyway (results may be inconsistent)" : ""));
 
   auto started = std::chrono::steady_clock::now();
@@ -248,7 +248,8 @@ std::unique_ptr<storage::Appender> Db::NewAppender() { return head_->NewAppender
 
 StatusOr<std::unique_ptr<storage::Querier>> Db::NewQuerier(int64_t mint, int64_t maxt) {
   if (mint > maxt)
-    return InvalidArgumentError("tsdb: querier: mint " + std::to_string(mint) + " > maxt " + std::to_string(maxt));
+    return InvalidArgumentError("tsdb: querier: mint " + std::to_string(mint) + " > maxt " +
+                                std::to_string(maxt));
   std::shared_lock truncation(truncate_mu_);
   std::vector<std::unique_ptr<storage::Querier>> qs;
   int64_t head_from = std::max(mint, persisted_until_.load());
@@ -295,7 +296,8 @@ Status Db::CutHead() {
     StatusOr<BlockMeta> meta = WriteBlock(opts_.dir, set.get(), mint, maxt, 1, {});
     (void)q->Close();
     if (!meta.ok()) {
-      obs::Error(kLog, "head cut {}..{}: {}", FormatTime(mint), FormatTime(maxt), meta.status().message());
+      obs::Error(kLog, "head cut {}..{}: {}", FormatUnixMillisUtc(mint), FormatUnixMillisUtc(maxt),
+                 meta.status().message());
       return meta.status();
     }
     if (meta->num_series > 0) {
@@ -317,8 +319,9 @@ Status Db::CutHead() {
     double secs = Since(started);
     m_->head_cut_duration->Observe(secs);
     obs::Info(kLog, "head cut {}..{}: block {} with {} series, {} samples in {:.2f}s; head {} -> {} series",
-              FormatTime(mint), FormatTime(maxt), meta->num_series > 0 ? meta->ulid : "(empty, none written)",
-              meta->num_series, meta->num_samples, secs, series_before, head_->NumSeries());
+              FormatUnixMillisUtc(mint), FormatUnixMillisUtc(maxt),
+              meta->num_series > 0 ? meta->ulid : "(empty, none written)", meta->num_series,
+              meta->num_samples, secs, series_before, head_->NumSeries());
   }
   return OkStatus();
 }
@@ -363,8 +366,8 @@ Status Db::Compact() {
     queriers.clear();
     if (!meta.ok()) {
       m_->compactions_failed->Inc();
-      obs::Error(kLog, "compaction of {} blocks {}..{}: {}", plan.size(), FormatTime(mint), FormatTime(maxt),
-                 meta.status().message());
+      obs::Error(kLog, "compaction of {} blocks {}..{}: {}", plan.size(), FormatUnixMillisUtc(mint),
+                 FormatUnixMillisUtc(maxt), meta.status().message());
       return meta.status();
     }
     std::vector<std::shared_ptr<Block>> next;
@@ -390,9 +393,12 @@ Status Db::Compact() {
     uint64_t out_bytes = 0;
     for (const auto& b : Blocks())
       if (b->meta().ulid == meta->ulid) out_bytes = b->SizeBytes();
-    obs::Info(kLog, "compacted {} blocks {}..{} (level {}) into {}: {} series, {} samples, {} -> {} bytes in {:.2f}s ({:.0f} samples/s)",
-              plan.size(), FormatTime(mint), FormatTime(maxt), level + 1, meta->ulid, meta->num_series,
-              meta->num_samples, in_bytes, out_bytes, secs, secs > 0 ? in_samples / secs : 0.0);
+    obs::Info(kLog,
+              "compacted {} blocks {}..{} (level {}) into {}: {} series, {} samples, {} -> {} bytes in "
+              "{:.2f}s ({:.0f} samples/s)",
+              plan.size(), FormatUnixMillisUtc(mint), FormatUnixMillisUtc(maxt), level + 1, meta->ulid,
+              meta->num_series, meta->num_samples, in_bytes, out_bytes, secs,
+              secs > 0 ? in_samples / secs : 0.0);
   }
 }
 
@@ -466,7 +472,8 @@ StatusOr<std::string> Db::Snapshot(bool skip_head) {
     fs::create_directories(to, ec);
     if (ec) return UnavailableError("tsdb: snapshot: create " + to.string() + ": " + ec.message());
     CISTERN_RETURN_IF_ERROR(LinkOrCopy(fs::path(b->dir()) / "meta.json", to / "meta.json"));
-    for (const BlockFile& f : b->meta().files) CISTERN_RETURN_IF_ERROR(LinkOrCopy(fs::path(b->dir()) / f.name, to / f.name));
+    for (const BlockFile& f : b->meta().files)
+      CISTERN_RETURN_IF_ERROR(LinkOrCopy(fs::path(b->dir()) / f.name, to / f.name));
     samples += b->meta().num_samples;
   }
   std::string head_block = "none";
@@ -485,8 +492,8 @@ StatusOr<std::string> Db::Snapshot(bool skip_head) {
       if (meta->num_series > 0) head_block = meta->ulid;
     }
   }
-  obs::Info(kLog, "snapshot {}: {} blocks linked, head written as block {}, {} samples in {:.2f}s", dir.string(),
-            blocks.size(), head_block, samples, Since(started));
+  obs::Info(kLog, "snapshot {}: {} blocks linked, head written as block {}, {} samples in {:.2f}s",
+            dir.string(), blocks.size(), head_block, samples, Since(started));
   return name;
 }
 
@@ -497,7 +504,8 @@ void Db::BackgroundLoop() {
   auto fsync_every = std::chrono::milliseconds(std::max<int64_t>(10, opts_.fsync_interval.count()));
   auto maintain_every = std::chrono::milliseconds(std::max<int64_t>(100, opts_.maintenance_interval.count()));
   Clock::time_point next_sync = Clock::now() + fsync_every;
-  Clock::time_point next_maintain = Clock::now() + std::min<Clock::duration>(maintain_every, std::chrono::seconds(5));
+  Clock::time_point next_maintain =
+      Clock::now() + std::min<Clock::duration>(maintain_every, std::chrono::seconds(5));
   std::unique_lock lock(bg_mu_);
   while (!stop_) {
     Clock::time_point wake = next_maintain;

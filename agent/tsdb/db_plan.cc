@@ -66,7 +66,8 @@ std::vector<std::vector<size_t>> PlanCompaction(const std::vector<BlockMeta>& bl
       int64_t w = AlignDown(blocks[i].min_time, r);
       std::vector<size_t> in;
       size_t j = i;
-      while (j + 1 < blocks.size() && blocks[j].min_time >= w && blocks[j].max_time <= w + r) in.push_back(j++);
+      while (j + 1 < blocks.size() && blocks[j].min_time >= w && blocks[j].max_time <= w + r)
+        in.push_back(j++);
       if (in.empty()) {  // block i spans more than this window: already at least this big
         ++i;
         continue;

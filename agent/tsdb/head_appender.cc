@@ -23,7 +23,8 @@ StatusOr<storage::SeriesRef> HeadAppender::Append(storage::SeriesRef ref, const 
     if (s == nullptr) {  // a new series: check its labels once
       if (labels.empty()) return InvalidArgumentError("tsdb: append: empty label set");
       if (attempt == 0) {
-        if (Status bad = labels.Validate(); !bad.ok()) return bad.Annotate("tsdb: append " + labels.ToString());
+        if (Status bad = labels.Validate(); !bad.ok())
+          return bad.Annotate("tsdb: append " + labels.ToString());
       }
       bool created;
       s = head_->GetOrCreate(labels, &created);

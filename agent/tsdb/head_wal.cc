@@ -152,7 +152,8 @@ Status HeadWal::Close() {
 uint64_t HeadWal::SizeBytes() const {
   std::lock_guard lock(mu_);
   uint64_t n = 0;
-  if (wal_) for (const auto& s : wal_->Segments()) n += s.size;
+  if (wal_)
+    for (const auto& s : wal_->Segments()) n += s.size;
   return n;
 }
 

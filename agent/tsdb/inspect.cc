@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "agent/base/json.h"
+#include "agent/base/time.h"
 #include "agent/base/units.h"
 #include "agent/obs/metrics.h"
 #include "agent/tsdb/db.h"
@@ -17,20 +18,13 @@
 namespace cistern::tsdb {
 namespace {
 
-std::string Time(int64_t ms) {
-  time_t secs = static_cast<time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-  struct tm tm;
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 template <typename Map>
 std::vector<std::pair<std::string, uint64_t>> Top(const Map& m, size_t n) {
   std::vector<std::pair<std::string, uint64_t>> v;
   for (const auto& [k, c] : m) v.emplace_back(k, static_cast<uint64_t>(c));
-  std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+  std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
   if (v.size() > n) v.resize(n);
   return v;
 }
@@ -127,30 +121,35 @@ std::string FormatTsdbReport(const TsdbReport& r) {
     out += line;
   };
   out += "data directory " + r.dir + "\n\n";
-  add("%-26s  %-20s  %-20s  %5s  %9s  %9s  %12s  %12s  %7s\n", "BLOCK", "MIN TIME", "MAX TIME", "LEVEL", "SERIES",
-      "CHUNKS", "SAMPLES", "BYTES", "B/SMPL");
+  add("%-26s  %-20s  %-20s  %5s  %9s  %9s  %12s  %12s  %7s\n", "BLOCK", "MIN TIME", "MAX TIME", "LEVEL",
+      "SERIES", "CHUNKS", "SAMPLES", "BYTES", "B/SMPL");
   uint64_t bytes = 0, samples = 0;
   for (const auto& b : r.blocks) {
     const BlockMeta& m = b.meta;
     bytes += b.bytes;
     samples += m.num_samples;
-    add("%-26s  %-20s  %-20s  %5d  %9llu  %9llu  %12llu  %12llu  %7.3f\n", m.ulid.c_str(), Time(m.min_time).c_str(),
-        Time(m.max_time).c_str(), m.compaction_level, static_cast<unsigned long long>(m.num_series),
-        static_cast<unsigned long long>(m.num_chunks), static_cast<unsigned long long>(m.num_samples),
-        static_cast<unsigned long long>(b.bytes), m.num_samples ? static_cast<double>(b.bytes) / m.num_samples : 0.0);
+    add("%-26s  %-20s  %-20s  %5d  %9llu  %9llu  %12llu  %12llu  %7.3f\n", m.ulid.c_str(),
+        FormatUnixMillisUtc(m.min_time).c_str(), FormatUnixMillisUtc(m.max_time).c_str(), m.compaction_level,
+        static_cast<unsigned long long>(m.num_series), static_cast<unsigned long long>(m.num_chunks),
+        static_cast<unsigned long long>(m.num_samples), static_cast<unsigned long long>(b.bytes),
+        m.num_samples ? static_cast<double>(b.bytes) / m.num_samples : 0.0);
   }
-  add("%zu blocks: %llu samples, %s, %.3f bytes/sample\n", r.blocks.size(), static_cast<unsigned long long>(samples),
-      FormatSize(bytes).c_str(), samples ? static_cast<double>(bytes) / samples : 0.0);
+  add("%zu blocks: %llu samples, %s, %.3f bytes/sample\n", r.blocks.size(),
+      static_cast<unsigned long long>(samples), FormatSize(bytes).c_str(),
+      samples ? static_cast<double>(bytes) / samples : 0.0);
   for (const auto& s : r.skipped_blocks) out += "skipped (failed verification): " + s + "\n";
-  add("\nhead (replayed from the WAL): %llu series, %llu samples", static_cast<unsigned long long>(r.head.series),
-      static_cast<unsigned long long>(r.head.samples));
-  if (r.head.samples) out += ", " + Time(r.head.min_time) + " .. " + Time(r.head.max_time);
+  add("\nhead (replayed from the WAL): %llu series, %llu samples",
+      static_cast<unsigned long long>(r.head.series), static_cast<unsigned long long>(r.head.samples));
+  if (r.head.samples)
+    out += ", " + FormatUnixMillisUtc(r.head.min_time) + " .. " + FormatUnixMillisUtc(r.head.max_time);
   add("\nwal: %llu segments, %s, %llu samples", static_cast<unsigned long long>(r.wal.segments),
       FormatSize(r.wal.bytes).c_str(), static_cast<unsigned long long>(r.wal.samples));
-  if (r.wal.samples) out += ", " + Time(r.wal.min_time) + " .. " + Time(r.wal.max_time);
+  if (r.wal.samples)
+    out += ", " + FormatUnixMillisUtc(r.wal.min_time) + " .. " + FormatUnixMillisUtc(r.wal.max_time);
   add("\ntotal: %llu series, %llu samples", static_cast<unsigned long long>(r.total.series),
       static_cast<unsigned long long>(r.total.samples));
-  if (r.total.samples) out += ", " + Time(r.total.min_time) + " .. " + Time(r.total.max_time);
+  if (r.total.samples)
+    out += ", " + FormatUnixMillisUtc(r.total.min_time) + " .. " + FormatUnixMillisUtc(r.total.max_time);
   out += "\n";
   auto list = [&](const char* title, const std::vector<std::pair<std::string, uint64_t>>& v) {
     out += std::string("\n") + title + "\n";
@@ -171,7 +170,8 @@ std::string TsdbReportJson(const TsdbReport& r) {
     o += "{\"ulid\":" + JsonString(m.ulid) + ",\"minTime\":" + std::to_string(m.min_time) +
          ",\"maxTime\":" + std::to_string(m.max_time) + ",\"level\":" + std::to_string(m.compaction_level) +
          ",\"series\":" + std::to_string(m.num_series) + ",\"chunks\":" + std::to_string(m.num_chunks) +
-         ",\"samples\":" + std::to_string(m.num_samples) + ",\"bytes\":" + std::to_string(r.blocks[i].bytes) + "}";
+         ",\"samples\":" + std::to_string(m.num_samples) + ",\"bytes\":" + std::to_string(r.blocks[i].bytes) +
+         "}";
   }
   o += "],\"skippedBlocks\":[";
   for (size_t i = 0; i < r.skipped_blocks.size(); ++i) o += (i ? "," : "") + JsonString(r.skipped_blocks[i]);
@@ -180,13 +180,15 @@ std::string TsdbReportJson(const TsdbReport& r) {
            ",\"minTime\":" + std::to_string(x.min_time) + ",\"maxTime\":" + std::to_string(x.max_time) + "}";
   };
   o += "],\"head\":" + range(r.head) + ",\"total\":" + range(r.total);
-  o += ",\"wal\":{\"segments\":" + std::to_string(r.wal.segments) + ",\"bytes\":" + std::to_string(r.wal.bytes) +
-       ",\"samples\":" + std::to_string(r.wal.samples) + ",\"minTime\":" + std::to_string(r.wal.min_time) +
-       ",\"maxTime\":" + std::to_string(r.wal.max_time) + "}";
+  o += ",\"wal\":{\"segments\":" + std::to_string(r.wal.segments) +
+       ",\"bytes\":" + std::to_string(r.wal.bytes) + ",\"samples\":" + std::to_string(r.wal.samples) +
+       ",\"minTime\":" + std::to_string(r.wal.min_time) + ",\"maxTime\":" + std::to_string(r.wal.max_time) +
+       "}";
   auto list = [&](const char* key, const std::vector<std::pair<std::string, uint64_t>>& v) {
     o += std::string(",\"") + key + "\":[";
     for (size_t i = 0; i < v.size(); ++i)
-      o += (i ? "," : "") + std::string("{\"name\":") + JsonString(v[i].first) + ",\"value\":" + std::to_string(v[i].second) + "}";
+      o += (i ? "," : "") + std::string("{\"name\":") + JsonString(v[i].first) +
+           ",\"value\":" + std::to_string(v[i].second) + "}";
     o += "]";
   };
   list("seriesCountByMetricName", r.top_metrics);

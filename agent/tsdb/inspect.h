@@ -42,7 +42,7 @@ struct TsdbReport {
   std::vector<std::pair<std::string, uint64_t>> top_metrics;      // metric name -> series
   std::vector<std::pair<std::string, uint64_t>> top_label_pairs;  // name="value" -> series
   std::vector<std::pair<std::string, uint64_t>> top_label_names;  // label name -> distinct values
-  double seconds = 0;  // time the inspection took
+  double seconds = 0;                                             // time the inspection took
 };
 
 StatusOr<TsdbReport> InspectTsdb(const std::string& dir, const InspectOptions& options);

@@ -40,7 +40,9 @@ class SeriesTable {
     State state = kEmpty;
   };
   // High bits: the low ones chose the stripe, so they are equal within a table.
-  static size_t Home(uint64_t hash, size_t mask) { return static_cast<size_t>((hash >> 17) ^ (hash >> 43)) & mask; }
+  static size_t Home(uint64_t hash, size_t mask) {
+    return static_cast<size_t>((hash >> 17) ^ (hash >> 43)) & mask;
+  }
   void Rehash(size_t capacity);
 
   std::vector<Slot> slots_;  // size a power of two (or empty)

@@ -83,8 +83,8 @@ TEST_F(ReceiverTest, InvalidSeriesAreRejectedAndTheRestStored) {
       {{{"__name__", "1x"}}, "invalid metric name \"1x\""},
   };
   for (const Case& c : cases) {
-    WriteOutcome o = ingester_.Write(Body({Series(c.labels, {{1000, 1}}),
-                                           Series({{"__name__", "good"}, {"case", c.expect}}, {{1000, 2}})}));
+    WriteOutcome o = ingester_.Write(Body(
+        {Series(c.labels, {{1000, 1}}), Series({{"__name__", "good"}, {"case", c.expect}}, {{1000, 2}})}));
     EXPECT_EQ(o.status, 400) << c.expect;
     EXPECT_NE(o.message.find(c.expect), std::string::npos) << o.message;
     EXPECT_NE(o.message.find("1 series rejected"), std::string::npos) << o.message;
@@ -95,7 +95,8 @@ TEST_F(ReceiverTest, InvalidSeriesAreRejectedAndTheRestStored) {
 }
 
 TEST_F(ReceiverTest, EmptyLabelValuesAreDroppedLikeAbsentLabels) {
-  WriteOutcome o = ingester_.Write(Body({Series({{"__name__", "x"}, {"empty", ""}, {"job", "j"}}, {{1000, 1}})}));
+  WriteOutcome o =
+      ingester_.Write(Body({Series({{"__name__", "x"}, {"empty", ""}, {"job", "j"}}, {{1000, 1}})}));
   EXPECT_EQ(o.status, 204) << o.message;
   EXPECT_EQ(Query(head_, {Eq("job", "j")}).count("x{job=\"j\"}"), 1u);
 }
@@ -129,7 +130,8 @@ TEST_F(ReceiverTest, ContentHeadersOtherThanRemoteWrite1Are415) {
               v2 = "application/x-protobuf;proto=io.prometheus.write.v2.Request";
   EXPECT_EQ(ingester_.CheckHeaders(nullptr, nullptr), "");
   EXPECT_EQ(ingester_.CheckHeaders(&proto, &snappy), "");
-  EXPECT_NE(ingester_.CheckHeaders(&proto, &gzip).find("unsupported Content-Encoding \"gzip\""), std::string::npos);
+  EXPECT_NE(ingester_.CheckHeaders(&proto, &gzip).find("unsupported Content-Encoding \"gzip\""),
+            std::string::npos);
   EXPECT_NE(ingester_.CheckHeaders(&json, &snappy).find("unsupported Content-Type"), std::string::npos);
   EXPECT_NE(ingester_.CheckHeaders(&v2, &snappy).find("remote-write 1.0"), std::string::npos);
 }
@@ -155,7 +157,8 @@ TEST_F(LimitedReceiverTest, EachLimitHasItsOwnClearError) {
   EXPECT_NE(big.message.find("receiver.max_body"), std::string::npos) << big.message;
 
   std::vector<remote::TimeSeries> many;
-  for (int i = 0; i < 60; ++i) many.push_back(Series({{"__name__", "m"}, {"i", std::string(40, 'a' + i % 26)}}, {{1, 1}}));
+  for (int i = 0; i < 60; ++i)
+    many.push_back(Series({{"__name__", "m"}, {"i", std::string(40, 'a' + i % 26)}}, {{1, 1}}));
   WriteOutcome decoded = ingester_.Write(Body(many));
   EXPECT_EQ(decoded.status, 413);
   EXPECT_NE(decoded.message.find("receiver.max_decoded_body"), std::string::npos) << decoded.message;
@@ -166,7 +169,8 @@ TEST_F(LimitedReceiverTest, EachLimitHasItsOwnClearError) {
   EXPECT_EQ(series.status, 400);
   EXPECT_NE(series.message.find("receiver.max_series_per_request"), std::string::npos) << series.message;
 
-  WriteOutcome labels = ingester_.Write(Body({Series({{"__name__", "m"}, {"a", "1"}, {"b", "2"}, {"c", "3"}}, {{1, 1}})}));
+  WriteOutcome labels =
+      ingester_.Write(Body({Series({{"__name__", "m"}, {"a", "1"}, {"b", "2"}, {"c", "3"}}, {{1, 1}})}));
   EXPECT_EQ(labels.status, 400);
   EXPECT_NE(labels.message.find("receiver.max_labels_per_series"), std::string::npos) << labels.message;
 
@@ -184,7 +188,8 @@ class FailingStore : public storage::Appendable {
   std::unique_ptr<storage::Appender> NewAppender() override {
     class A : public storage::Appender {
      public:
-      StatusOr<storage::SeriesRef> Append(storage::SeriesRef, const model::Labels&, int64_t, double) override {
+      StatusOr<storage::SeriesRef> Append(storage::SeriesRef, const model::Labels&, int64_t,
+                                          double) override {
         return storage::SeriesRef{1};
       }
       Status Commit() override { return ResourceExhaustedError("wal: no space left on device"); }

@@ -10,7 +10,8 @@ namespace {
 constexpr int64_t kH = 3600 * 1000;
 constexpr int64_t kNone = std::numeric_limits<int64_t>::min();
 
-BlockMeta B(int64_t min_h, int64_t max_h, int level = 1, std::string ulid = "", std::vector<std::string> sources = {}) {
+BlockMeta B(int64_t min_h, int64_t max_h, int level = 1, std::string ulid = "",
+            std::vector<std::string> sources = {}) {
   BlockMeta m;
   m.min_time = min_h * kH;
   m.max_time = max_h * kH;
@@ -41,8 +42,8 @@ TEST(DbPlanTest, HeadRangeIsCutOnlyOnceNoSampleCanLandInIt) {
   EXPECT_TRUE(NextHeadCut(kH, 10 * kH, 2 * kH, 2 * kH, 6 * kH, &mint));
   EXPECT_EQ(mint, 2 * kH);
   EXPECT_FALSE(NextHeadCut(kH, 10 * kH, 4 * kH, 2 * kH, 6 * kH, &mint));
-  EXPECT_FALSE(NextHeadCut(std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min(), kNone, 2 * kH,
-                           0, &mint))
+  EXPECT_FALSE(NextHeadCut(std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min(), kNone,
+                           2 * kH, 0, &mint))
       << "empty head";
 }
 
@@ -97,7 +98,8 @@ TEST(DbPlanTest, RetentionByTimeThenBySizeOldestFirst) {
 }
 
 TEST(DbPlanTest, InputsOfAFinishedCompactionAreRedundant) {
-  std::vector<BlockMeta> blocks{B(0, 2, 1, "A"), B(2, 4, 1, "B"), B(0, 4, 2, "C", {"A", "B"}), B(4, 6, 1, "D")};
+  std::vector<BlockMeta> blocks{B(0, 2, 1, "A"), B(2, 4, 1, "B"), B(0, 4, 2, "C", {"A", "B"}),
+                                B(4, 6, 1, "D")};
   EXPECT_EQ(RedundantBlocks(blocks), (std::vector<size_t>{0, 1}));
   blocks = {B(0, 2, 1, "A"), B(2, 4, 1, "B")};
   EXPECT_TRUE(RedundantBlocks(blocks).empty());

@@ -42,8 +42,9 @@ class DbTest : public ::testing::Test {
     EXPECT_TRUE(db.ok()) << db.status().ToString();
     return db.ok() ? std::move(*db) : nullptr;
   }
-  static Status AppendSeries(Db* db, const model::Labels& l, int64_t from, int64_t to, int64_t step,
-                             double (*value)(int64_t) = [](int64_t t) { return t / 1000.0; }) {
+  static Status AppendSeries(
+      Db* db, const model::Labels& l, int64_t from, int64_t to, int64_t step,
+      double (*value)(int64_t) = [](int64_t t) { return t / 1000.0; }) {
     auto app = db->NewAppender();
     storage::SeriesRef ref = 0;
     for (int64_t t = from; t < to; t += step) {
@@ -143,7 +144,8 @@ TEST_F(DbTest, AcknowledgedSamplesSurviveKillNine) {
   ASSERT_EQ(r.size(), 100u);
   for (const auto& [series, samples] : r) {
     ASSERT_GE(static_cast<int64_t>(samples.size()), acked + 1) << series;
-    for (int64_t b = 0; b <= acked; ++b) ASSERT_EQ(samples[b], std::make_pair(b * 1000, static_cast<double>(b)));
+    for (int64_t b = 0; b <= acked; ++b)
+      ASSERT_EQ(samples[b], std::make_pair(b * 1000, static_cast<double>(b)));
   }
 }
 
@@ -155,7 +157,8 @@ TEST_F(DbTest, HeadIsCutIntoBlocksCompactedAndRetainedOverSimulatedTime) {
   // maintenance in between (as the background thread would).
   const int64_t end = 72 * kH;
   for (int64_t h = 0; h < end; h += kH) {
-    for (const char* inst : {"a", "b", "c"}) ASSERT_TRUE(AppendSeries(db.get(), L("m", inst), h, h + kH, kMin).ok());
+    for (const char* inst : {"a", "b", "c"})
+      ASSERT_TRUE(AppendSeries(db.get(), L("m", inst), h, h + kH, kMin).ok());
     ASSERT_TRUE(db->Maintain().ok());
   }
   std::vector<std::shared_ptr<Block>> blocks = db->Blocks();
@@ -235,7 +238,8 @@ TEST_F(DbTest, OutOfOrderSamplesWithinTheWindowLandInBlocksOlderAreRejected) {
 TEST_F(DbTest, CorruptBlockIsQuarantinedAtStartAndTheRestServed) {
   {
     auto db = OpenDb(Options());
-    for (int64_t h = 0; h < 8 * kH; h += kH) ASSERT_TRUE(AppendSeries(db.get(), L("m", "a"), h, h + kH, kMin).ok());
+    for (int64_t h = 0; h < 8 * kH; h += kH)
+      ASSERT_TRUE(AppendSeries(db.get(), L("m", "a"), h, h + kH, kMin).ok());
     ASSERT_TRUE(db->Maintain().ok());
     ASSERT_GE(db->Blocks().size(), 2u);
     ASSERT_TRUE(db->Close().ok());
@@ -265,7 +269,8 @@ TEST_F(DbTest, CorruptBlockIsQuarantinedAtStartAndTheRestServed) {
 
 TEST_F(DbTest, SnapshotIsAValidDataDirWithEverySampleCommittedBeforeIt) {
   auto db = OpenDb(Options());
-  for (int64_t h = 0; h < 5 * kH; h += kH) ASSERT_TRUE(AppendSeries(db.get(), L("m", "a"), h, h + kH, kMin).ok());
+  for (int64_t h = 0; h < 5 * kH; h += kH)
+    ASSERT_TRUE(AppendSeries(db.get(), L("m", "a"), h, h + kH, kMin).ok());
   ASSERT_TRUE(db->Maintain().ok());
   ASSERT_FALSE(db->Blocks().empty()) << "some data in blocks, the rest in the head";
   auto name = db->Snapshot(false);
