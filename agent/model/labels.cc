@@ -38,31 +38,47 @@ inline uint64_t Mul(uint64_t a, uint64_t b) {
   return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
 }
 
+inline uint64_t Load64(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+inline uint64_t Load32(const char* p) {
+  uint32_t w;
+  std::memcpy(&w, p, 4);
+  return w;
+}
+
+// wyhash-style: one multiply per 16 bytes, fixed-size loads only (label
+// names and values are mostly short: no variable-length memcpy calls).
 uint64_t Mix(uint64_t h, std::string_view s) {
   const char* p = s.data();
   size_t n = s.size();
   h ^= n * 0x9e3779b97f4a7c15ULL;  // the length separates ("ab","c") from ("a","bc")
-  while (n >= 16) {  // wyhash-style: one multiply per 16 bytes
-    uint64_t a, b;
-    std::memcpy(&a, p, 8);
-    std::memcpy(&b, p + 8, 8);
-    h = Mul(a ^ 0xa0761d6478bd642fULL, b ^ h);
-    p += 16;
-    n -= 16;
+  if (n > 16) {
+    while (n > 16) {
+      h = Mul(Load64(p) ^ 0xa0761d6478bd642fULL, Load64(p + 8) ^ h);
+      p += 16;
+      n -= 16;
+    }
+    // The last 16 bytes, overlapping what was hashed already.
+    return Mul(Load64(p + n - 16) ^ 0xe7037ed1a0b428dbULL, Load64(p + n - 8) ^ h);
   }
+  uint64_t a, b;
   if (n >= 8) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    h = Mul(h ^ w, 0xa0761d6478bd642fULL);
-    p += 8;
-    n -= 8;
+    a = Load64(p);
+    b = Load64(p + n - 8);
+  } else if (n >= 4) {
+    a = Load32(p);
+    b = Load32(p + n - 4);
+  } else if (n > 0) {
+    a = (static_cast<uint64_t>(static_cast<uint8_t>(p[0])) << 16) |
+        (static_cast<uint64_t>(static_cast<uint8_t>(p[n >> 1])) << 8) | static_cast<uint8_t>(p[n - 1]);
+    b = 0;
+  } else {
+    return h;
   }
-  if (n > 0) {
-    uint64_t w = 0;
-    std::memcpy(&w, p, n);
-    h = Mul(h ^ w, 0xe7037ed1a0b428dbULL);
-  }
-  return h;
+  return Mul(a ^ 0xa0761d6478bd642fULL, b ^ h);
 }
 
 }  // namespace
