@@ -308,6 +308,14 @@ class Process {
       next.global.data_dir = config_.global.data_dir;
       next.wal = config_.wal;
     }
+    if (options_.role != Role::kAgent && (next.storage != config_.storage || next.receiver != config_.receiver ||
+                                          next.http.enable_admin_api != config_.http.enable_admin_api)) {
+      // The store and the receiver are built once, at start.
+      obs::Warn(kLog, "reload: [storage], [receiver] and [http] enable_admin_api changes take effect after a restart");
+      next.storage = config_.storage;
+      next.receiver = config_.receiver;
+      next.http.enable_admin_api = config_.http.enable_admin_api;
+    }
     obs::InitLogging(options_.log_level.value_or(next.global.log_level), next.global.log_format);
     if (next.http.listen != config_.http.listen) {
       std::unique_ptr<net::HttpServer> server;

@@ -94,6 +94,7 @@ struct StorageConfig {
   uint64_t retention_size = 0;  // 0: no size cap
   Duration block_duration = 2h;
   Duration out_of_order_window = 6h;
+  friend bool operator==(const StorageConfig&, const StorageConfig&) = default;
 };
 
 // [receiver]: limits of POST /api/v1/write (server and run modes).
@@ -105,6 +106,7 @@ struct ReceiverConfig {
   int64_t max_label_name_length = 1024;
   int64_t max_label_value_length = 16384;
   uint64_t max_pending = 256ULL << 20;       // bodies queued for the worker threads: 429 beyond
+  friend bool operator==(const ReceiverConfig&, const ReceiverConfig&) = default;
 };
 
 struct RulesConfig {
