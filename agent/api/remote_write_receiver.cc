@@ -56,7 +56,8 @@ std::string Shorten(std::string s) {
 }
 
 // Labels as received minus empty values (absent and empty are the same in
-// Prometheus), checked against the limits and Prometheus' naming rules.
+// Prometheus), checked against the limits and for a metric name; the store
+// checks names, values and order of series it has not seen (InvalidSeries()).
 // Returns the reason label and sets *error on rejection.
 const char* CheckSeries(std::span<const remote::LabelView> in, const ReceiverLimits& limits,
                         model::Labels* out, std::string* error) {

@@ -20,6 +20,11 @@ inline int64_t MonotonicNanos() {
       .count();
 }
 
+// Seconds elapsed on the steady clock since `t` (durations for logs and metrics).
+inline double SecondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
 // "2026-12-01T15:15:00Z" for a millisecond Unix timestamp (seconds, UTC;
 // floors negative times).
 inline std::string FormatUnixMillisUtc(int64_t ms) {

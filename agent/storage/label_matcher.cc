@@ -2,6 +2,8 @@
 
 #include <re2/re2.h>
 
+#include "agent/model/labels.h"
+
 namespace cistern::storage {
 namespace {
 
@@ -150,6 +152,10 @@ std::string LabelMatcher::ToString() const {
   }
   out += "\"}";
   return out;
+}
+
+LabelMatcher MatchAllSeries() {
+  return *LabelMatcher::Make(MatchType::kRegexp, std::string(model::kMetricName), ".+");
 }
 
 }  // namespace cistern::storage

@@ -25,6 +25,11 @@ enum class MatchType { kEqual, kNotEqual, kRegexp, kNotRegexp };
 // "=", "!=", "=~", "!~".
 std::string_view MatchTypeString(MatchType type);
 
+class LabelMatcher;
+// __name__=~".+": every series (all series have a metric name), for whole-store
+// reads such as block writes, compaction and inspection.
+LabelMatcher MatchAllSeries();
+
 class LabelMatcher {
  public:
   // InvalidArgument for a regex RE2 rejects:

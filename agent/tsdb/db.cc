@@ -24,16 +24,9 @@ namespace fs = std::filesystem;
 constexpr char kLog[] = "tsdb";
 constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
 
-double Since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
 
 std::string Range(const BlockMeta& m) {
   return FormatUnixMillisUtc(m.min_time) + ".." + FormatUnixMillisUtc(m.max_time);
-}
-
-storage::LabelMatcher MatchAll() {
-  return *storage::LabelMatcher::Make(storage::MatchType::kRegexp, std::string(model::kMetricName), ".+");
 }
 
 // Removes a directory tree; logs instead of failing (a leftover is retried next start).
@@ -159,7 +152,7 @@ StatusOr<std::unique_ptr<Db>> Db::Open(DbOptions options) {
   CISTERN_ASSIGN_OR_RETURN(db->replay_, db->wal_->Replay(db->head_.get()));
   db->head_->SetCommitLog(db->wal_.get());  // read-only: its Log() fails, so do appends
   db->m_->wal_bytes->Set(static_cast<double>(db->wal_->SizeBytes()));
-  obs::Info(kLog, "opened {} in {:.2f}s: {} blocks, head {} series", dir, Since(started), db->Blocks().size(),
+  obs::Info(kLog, "opened {} in {:.2f}s: {} blocks, head {} series", dir, SecondsSince(started), db->Blocks().size(),
             db->head_->NumSeries());
   if (db->opts_.background && !ro) db->bg_ = std::thread([p = db.get()] { p->BackgroundLoop(); });
   return db;
@@ -291,7 +284,7 @@ Status Db::CutHead() {
     auto started = std::chrono::steady_clock::now();
     const int64_t maxt = mint + opts_.block_range_ms;  // exclusive
     CISTERN_ASSIGN_OR_RETURN(auto q, head_->NewQuerier(mint, maxt - 1));
-    std::vector<storage::LabelMatcher> all{MatchAll()};
+    std::vector<storage::LabelMatcher> all{storage::MatchAllSeries()};
     std::unique_ptr<storage::SeriesSet> set = q->Select(true, nullptr, all);
     StatusOr<BlockMeta> meta = WriteBlock(opts_.dir, set.get(), mint, maxt, 1, {});
     (void)q->Close();
@@ -316,7 +309,7 @@ Status Db::CutHead() {
     }
     CISTERN_RETURN_IF_ERROR(wal_->Persisted(maxt));
     m_->head_cuts->Inc();
-    double secs = Since(started);
+    double secs = SecondsSince(started);
     m_->head_cut_duration->Observe(secs);
     obs::Info(kLog, "head cut {}..{}: block {} with {} series, {} samples in {:.2f}s; head {} -> {} series",
               FormatUnixMillisUtc(mint), FormatUnixMillisUtc(maxt),
@@ -340,7 +333,7 @@ Status Db::Compact() {
     std::vector<std::string> sources;
     std::vector<std::unique_ptr<storage::Querier>> queriers;
     std::vector<std::unique_ptr<storage::SeriesSet>> sets;
-    std::vector<storage::LabelMatcher> all{MatchAll()};
+    std::vector<storage::LabelMatcher> all{storage::MatchAllSeries()};
     uint64_t in_samples = 0;
     for (size_t i : plan) {
       const BlockMeta& m = metas[i];
@@ -387,7 +380,7 @@ Status Db::Compact() {
       in_bytes += blocks[i]->SizeBytes();
       RemoveDir(blocks[i]->dir());
     }
-    double secs = Since(started);
+    double secs = SecondsSince(started);
     m_->compactions->Inc();
     m_->compaction_duration->Observe(secs);
     uint64_t out_bytes = 0;
@@ -483,7 +476,7 @@ StatusOr<std::string> Db::Snapshot(bool skip_head) {
     int64_t maxt = head_->MaxTime();
     if (mint <= maxt) {
       CISTERN_ASSIGN_OR_RETURN(auto q, head_->NewQuerier(mint, maxt));
-      std::vector<storage::LabelMatcher> all{MatchAll()};
+      std::vector<storage::LabelMatcher> all{storage::MatchAllSeries()};
       std::unique_ptr<storage::SeriesSet> set = q->Select(true, nullptr, all);
       StatusOr<BlockMeta> meta = WriteBlock(dir.string(), set.get(), mint, maxt + 1, 1, {});
       (void)q->Close();
@@ -493,7 +486,7 @@ StatusOr<std::string> Db::Snapshot(bool skip_head) {
     }
   }
   obs::Info(kLog, "snapshot {}: {} blocks linked, head written as block {}, {} samples in {:.2f}s",
-            dir.string(), blocks.size(), head_block, samples, Since(started));
+            dir.string(), blocks.size(), head_block, samples, SecondsSince(started));
   return name;
 }
 

@@ -92,7 +92,6 @@ class Db final : public storage::Appendable, public storage::Queryable {
   const ReplayStats& replay_stats() const { return replay_; }
   // read_only: blocks that failed verification, "<dir>: <error>".
   const std::vector<std::string>& skipped_blocks() const { return skipped_; }
-  uint64_t WalBytes() const { return wal_->SizeBytes(); }
   const std::string& dir() const { return opts_.dir; }
 
  private:

@@ -4,6 +4,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include "agent/base/time.h"
 #include "agent/obs/log.h"
 
 namespace cistern::tsdb {
@@ -12,9 +13,6 @@ namespace {
 constexpr char kLog[] = "tsdb";
 constexpr char kCursor[] = "tsdb";
 
-double Since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
 
 }  // namespace
 
@@ -74,15 +72,15 @@ StatusOr<ReplayStats> HeadWal::Replay(Head* head) {
       }
     }
     CISTERN_RETURN_IF_ERROR(app->Commit());
-    if (Since(last_log) >= 5) {
+    if (SecondsSince(last_log) >= 5) {
       last_log = std::chrono::steady_clock::now();
-      double secs = Since(started);
+      double secs = SecondsSince(started);
       obs::Info(kLog, "wal replay: {} samples in {:.1f}s ({:.0f}/s), at {} of {}", st.samples, secs,
                 st.samples / secs, reader->position().ToString(), end.ToString());
     }
   }
   st.lost = reader->lost_samples();
-  st.seconds = Since(started);
+  st.seconds = SecondsSince(started);
   replayed_->Inc(static_cast<double>(st.appended));
   replay_seconds_->Set(st.seconds);
   obs::Info(kLog,

@@ -32,8 +32,7 @@ std::vector<std::pair<std::string, uint64_t>> Top(const Map& m, size_t n) {
 // Counts series and samples of everything `q` returns, with cardinality maps when given.
 Status Count(storage::Querier* q, TsdbReport::Range* r, std::map<std::string, uint64_t>* metrics,
              std::map<std::string, uint64_t>* pairs, std::map<std::string, std::set<std::string>>* names) {
-  std::vector<storage::LabelMatcher> all{
-      *storage::LabelMatcher::Make(storage::MatchType::kRegexp, std::string(model::kMetricName), ".+")};
+  std::vector<storage::LabelMatcher> all{storage::MatchAllSeries()};
   std::unique_ptr<storage::SeriesSet> set = q->Select(false, nullptr, all);
   bool any = false;
   while (set->Next()) {

@@ -96,13 +96,7 @@ RecordReader::ReadAt FdReader(int fd) {
 }
 
 std::string FormatTs(int64_t ms) {
-  if (ms == INT64_MAX || ms == INT64_MIN) return "-";
-  time_t s = static_cast<time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&s, &tm);
-  char b[32];
-  std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return b;
+  return ms == INT64_MAX || ms == INT64_MIN ? "-" : FormatUnixMillisUtc(ms);
 }
 
 // Scans one segment file: calls `on_record` for each decoded record.

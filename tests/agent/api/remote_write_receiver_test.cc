@@ -9,6 +9,7 @@
 #include "agent/remote/codec.h"
 #include "agent/tsdb/head.h"
 #include "tests/agent/tsdb/head_test_util.h"
+#include "tests/testing/metric_value.h"
 #include "tests/testing/recording_appender.h"
 
 namespace cistern::api {
@@ -34,12 +35,7 @@ class ReceiverTest : public ::testing::Test {
  protected:
   explicit ReceiverTest(ReceiverLimits limits = {}) : ingester_(&head_, limits, &registry_) {}
 
-  double Counter(const std::string& text_line) {
-    std::string text = "\n" + registry_.RenderText();
-    size_t at = text.find("\n" + text_line + " ");
-    if (at == std::string::npos) return 0;
-    return std::stod(text.substr(at + text_line.size() + 2));
-  }
+  double Counter(const std::string& line) { return cistern::testing::MetricValue(registry_, line); }
 
   obs::Registry registry_;
   tsdb::Head head_{tsdb::HeadOptions{.registry = &registry_}};

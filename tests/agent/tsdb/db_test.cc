@@ -13,6 +13,7 @@
 
 #include "agent/storage/append_error.h"
 #include "tests/agent/tsdb/head_test_util.h"
+#include "tests/testing/metric_value.h"
 #include "tests/testing/temp_dir.h"
 
 namespace cistern::tsdb {
@@ -61,11 +62,7 @@ class DbTest : public ::testing::Test {
     EXPECT_TRUE((*q)->Close().ok());
     return r;
   }
-  double Metric(const std::string& line) {
-    std::string text = "\n" + registry_.RenderText();
-    size_t at = text.find("\n" + line + " ");
-    return at == std::string::npos ? -1 : std::stod(text.substr(at + line.size() + 2));
-  }
+  double Metric(const std::string& line) { return cistern::testing::MetricValue(registry_, line); }
 
   cistern::testing::TempDir dir_;
   obs::Registry registry_;

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "agent/model/sample.h"
+#include "tests/testing/metric_value.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -78,12 +79,7 @@ class WalTest : public ::testing::Test {
     }
     return g;
   }
-  double Metric(const std::string& line_prefix) {
-    std::string text = metrics_.RenderText();
-    size_t p = text.find("\n" + line_prefix + " ");
-    if (p == std::string::npos) return -1;
-    return std::stod(text.substr(p + line_prefix.size() + 2));
-  }
+  double Metric(const std::string& line) { return testing::MetricValue(metrics_, line); }
   testing::TempDir dir_;
   obs::Registry metrics_;
 };
