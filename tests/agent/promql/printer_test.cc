@@ -71,6 +71,16 @@ TEST(PrinterTest, CanonicalFormsMatchPrometheus) {
   for (const Case& c : cases) EXPECT_EQ(Fmt(c.in), c.out) << c.in;
 }
 
+// Prometheus prints the literal +Inf with its sign, so a +Inf on the left of
+// "^" after a binary minus reads back as a unary plus: its printer is not a
+// fixed point there, and ours must not be either (checked against 2.42's
+// /api/v1/format_query; found by the fuzz target).
+TEST(PrinterTest, PlusInfBeforePowerIsNotAFixedPointLikePrometheus) {
+  EXPECT_EQ(Fmt("0-inf^0"), "0 - +Inf ^ 0");
+  EXPECT_EQ(Fmt("0 - +Inf ^ 0"), "0 - ++Inf ^ 0");
+  EXPECT_EQ(Fmt("0 - ++Inf ^ 0"), "0 - +++Inf ^ 0");
+}
+
 TEST(PrinterTest, RoundTripGivesAnEqualTree) {
   for (std::string_view q :
        {"sum by (job) (rate(http_requests_total{code=~\"5..\"}[5m] offset 1h))", "topk(5, x) / on(a) group_left(b) y",
