@@ -1,0 +1,1 @@
+#include "agent/promql/eval_functions.h"

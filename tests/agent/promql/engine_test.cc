@@ -1,0 +1,3 @@
+#include "agent/promql/engine.h"
+
+#include <gtest/gtest.h>

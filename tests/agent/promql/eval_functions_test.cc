@@ -1,0 +1,3 @@
+#include "agent/promql/eval_functions.h"
+
+#include <gtest/gtest.h>
