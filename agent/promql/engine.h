@@ -9,14 +9,18 @@
 // (one forward pass, sliding windows for range functions), the Querier's
 // postings intersection runs before any chunk is read.
 //
-// Errors (Status codes, mapped by the HTTP API to Prometheus' errorType):
-//   InvalidArgument     bad_data   (parse errors; invalid arguments at runtime
-//                                   such as duplicate series after a function)
-//   ResourceExhausted   execution  "query processing would load too many
-//                                   samples into memory in query execution"
-//   DeadlineExceeded    timeout    "query timed out in <phase>"
-//   Cancelled           canceled
-//   anything else       execution
+// Errors (Status codes, mapped by the HTTP API to Prometheus' errorType and
+// status as 2.42's returnAPIError does):
+//   InvalidArgument     bad_data  400  parse errors, invalid query parameters
+//   FailedPrecondition  execution 422  runtime errors of the evaluation, e.g.
+//                                      "vector cannot contain metrics with
+//                                      the same labelset", many-to-many
+//                                      matching, holt_winters' factor checks
+//   ResourceExhausted   execution 422  "query processing would load too many
+//                                      samples into memory in query execution"
+//   DeadlineExceeded    timeout   503  "query timed out in <phase>"
+//   Cancelled           canceled  503
+//   anything else       internal  500  storage errors (DataLoss, Internal, ...)
 //
 // Thread-safe: one Engine serves concurrent queries; each query runs on the
 // caller's thread (never the loop's).
