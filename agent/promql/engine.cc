@@ -42,14 +42,16 @@ void WalkTimes(const Expr& e, int64_t start, int64_t end, int64_t lookback, int6
   auto selector = [&](const VectorSelector& vs, int64_t range) {
     int64_t s = start, en = end;
     if (vs.at.kind != AtKind::kNone) s = en = AtTime(vs.at, qs, qe);
-    r->Add(s - vs.offset_ms - (range > 0 ? range : lookback), en - vs.offset_ms);
+    r->Add(internal::SatSub(internal::SatSub(s, vs.offset_ms), range > 0 ? range : lookback),
+           internal::SatSub(en, vs.offset_ms));
   };
   if (const auto* vs = e.As<VectorSelector>()) return selector(*vs, 0);
   if (const auto* ms = e.As<MatrixSelector>()) return selector(ms->selector(), ms->range_ms);
   if (const auto* sq = e.As<SubqueryExpr>()) {
     int64_t s = start, en = end;
     if (sq->at.kind != AtKind::kNone) s = en = AtTime(sq->at, qs, qe);
-    return WalkTimes(*sq->expr, s - sq->offset_ms - sq->range_ms, en - sq->offset_ms, lookback, qs, qe, r);
+    return WalkTimes(*sq->expr, internal::SatSub(internal::SatSub(s, sq->offset_ms), sq->range_ms),
+                     internal::SatSub(en, sq->offset_ms), lookback, qs, qe, r);
   }
   if (const auto* p = e.As<ParenExpr>()) return WalkTimes(*p->expr, start, end, lookback, qs, qe, r);
   if (const auto* u = e.As<UnaryExpr>()) return WalkTimes(*u->expr, start, end, lookback, qs, qe, r);
@@ -95,9 +97,11 @@ struct SlotGuard {
   }
 };
 
+// `query_end` is the request's end (what `@ end()` means), which may lie
+// after the grid's last step.
 StatusOr<internal::Result> Run(Engine::Slots* slots, const EngineOptions& eo, storage::Queryable& store,
-                               const Expr& expr, const internal::Grid& grid, const QueryOptions& opts,
-                               std::vector<std::string>* warnings, int64_t* peak) {
+                               const Expr& expr, const internal::Grid& grid, int64_t query_end,
+                               const QueryOptions& opts, std::vector<std::string>* warnings, int64_t* peak) {
   const int64_t timeout = opts.timeout_ms > 0 ? opts.timeout_ms : eo.timeout_ms;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout);
   {
@@ -115,7 +119,7 @@ StatusOr<internal::Result> Run(Engine::Slots* slots, const EngineOptions& eo, st
   SlotGuard guard{slots};
   const int64_t lookback = opts.lookback_delta_ms > 0 ? opts.lookback_delta_ms : eo.lookback_delta_ms;
   TimeRange tr;
-  WalkTimes(expr, grid.start, grid.end, lookback, grid.start, grid.end, &tr);
+  WalkTimes(expr, grid.start, grid.end, lookback, grid.start, query_end, &tr);
   if (tr.mint > tr.maxt) tr.mint = tr.maxt = grid.start;
   CISTERN_ASSIGN_OR_RETURN(std::unique_ptr<storage::Querier> querier, store.NewQuerier(tr.mint, tr.maxt));
   internal::EvalOptions o;
@@ -124,7 +128,7 @@ StatusOr<internal::Result> Run(Engine::Slots* slots, const EngineOptions& eo, st
   o.default_subquery_step_ms = eo.default_subquery_step_ms;
   o.deadline = deadline;
   o.cancel = opts.cancel;
-  internal::Evaluator ev(querier.get(), o, grid.start, grid.end);
+  internal::Evaluator ev(querier.get(), o, grid.start, query_end);
   StatusOr<internal::Result> r = ev.Eval(expr, grid);
   *warnings = ev.TakeWarnings();
   *peak = ev.peak_samples();
@@ -140,7 +144,7 @@ StatusOr<QueryResult> Engine::Instant(storage::Queryable& store, const Expr& exp
   internal::Grid grid{ts_ms, ts_ms, 1};
   QueryResult out;
   CISTERN_ASSIGN_OR_RETURN(internal::Result r,
-                           Run(slots_.get(), options_, store, expr, grid, opts, &out.warnings, &out.samples_loaded));
+                           Run(slots_.get(), options_, store, expr, grid, ts_ms, opts, &out.warnings, &out.samples_loaded));
   switch (r.type) {
     case ValueType::kScalar: out.value = ScalarValue{ts_ms, r.scalars[0]}; break;
     case ValueType::kString: out.value = StringValue{ts_ms, std::move(r.str)}; break;
@@ -162,10 +166,13 @@ StatusOr<QueryResult> Engine::Range(storage::Queryable& store, const Expr& expr,
                                 "\" for range query, must be Scalar or instant Vector");
   if (step_ms <= 0) return InvalidArgumentError("zero or negative query resolution step widths are not accepted");
   if (end_ms < start_ms) return InvalidArgumentError("end timestamp must not be before start time");
+  if ((static_cast<uint64_t>(end_ms) - static_cast<uint64_t>(start_ms)) / static_cast<uint64_t>(step_ms) >=
+      static_cast<uint64_t>(std::max<int64_t>(options_.max_samples, 1)))
+    return ResourceExhaustedError("query processing would load too many samples into memory in query execution");
   internal::Grid grid{start_ms, start_ms + (end_ms - start_ms) / step_ms * step_ms, step_ms};
   QueryResult out;
   CISTERN_ASSIGN_OR_RETURN(internal::Result r,
-                           Run(slots_.get(), options_, store, expr, grid, opts, &out.warnings, &out.samples_loaded));
+                           Run(slots_.get(), options_, store, expr, grid, end_ms, opts, &out.warnings, &out.samples_loaded));
   Matrix m;
   if (r.type == ValueType::kScalar) {
     SeriesPoints s;

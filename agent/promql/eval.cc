@@ -121,9 +121,18 @@ int Collector::Intern(model::Labels&& labels) {
 }
 
 bool Collector::Emit(int series, int step, double v) {
-  if (last_step_[series] == step) return false;
-  last_step_[series] = step;
-  out_[series].points.push_back(FPoint{grid_.Time(step), v});
+  std::vector<FPoint>& pts = out_[series].points;
+  const int64_t t = grid_.Time(step);
+  if (step > last_step_[series]) {
+    last_step_[series] = step;
+    pts.push_back(FPoint{t, v});
+  } else {
+    // Several inputs feed this series (series-wise evaluation): keep time
+    // order, and a second point at one step is a duplicate labelset.
+    auto it = std::lower_bound(pts.begin(), pts.end(), t, [](const FPoint& p, int64_t x) { return p.t < x; });
+    if (it != pts.end() && it->t == t) return false;
+    pts.insert(it, FPoint{t, v});
+  }
   ++points_;
   return true;
 }
@@ -169,8 +178,18 @@ Status Evaluator::AddSamples(int64_t n) {
 Status Evaluator::CheckAbort() {
   if (options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed))
     return CancelledError("query was canceled in expression evaluation");
-  if ((++abort_counter_ & 63) == 0 && std::chrono::steady_clock::now() > options_.deadline)
+  if ((++abort_counter_ & 7) == 0 && std::chrono::steady_clock::now() > options_.deadline)
     return DeadlineExceededError("query timed out in expression evaluation");
+  return OkStatus();
+}
+
+Status Evaluator::CheckGrid(int64_t start, int64_t end, int64_t interval) const {
+  if (end >= start) {
+    uint64_t span = static_cast<uint64_t>(end) - static_cast<uint64_t>(start);
+    if (span / static_cast<uint64_t>(interval) >= static_cast<uint64_t>(std::max<int64_t>(options_.max_samples, 1)))
+      return ResourceExhaustedError(
+          "query processing would load too many samples into memory in query execution");
+  }
   return OkStatus();
 }
 
@@ -191,7 +210,9 @@ StatusOr<std::vector<std::shared_ptr<storage::Series>>> Evaluator::SelectSeries(
   hints.step_ms = grid.start == grid.end ? 0 : grid.interval;
   hints.range_ms = range_ms;
   hints.func = std::string(func);
-  std::unique_ptr<storage::SeriesSet> set = querier_->Select(false, &hints, vs.matchers);
+  // Sorted: results come in label order as Prometheus' (merging) querier
+  // gives them, so that sums add in the same order.
+  std::unique_ptr<storage::SeriesSet> set = querier_->Select(true, &hints, vs.matchers);
   std::vector<std::shared_ptr<storage::Series>> out;
   while (set->Next()) {
     out.push_back(set->At());
@@ -205,10 +226,10 @@ StatusOr<std::vector<std::shared_ptr<storage::Series>>> Evaluator::SelectSeries(
 StatusOr<Result> Evaluator::EvalVectorSelector(const VectorSelector& vs, const Grid& grid, bool sample_times) {
   const bool fixed = vs.at.kind != AtKind::kNone;
   const int64_t at = fixed ? ResolveAt(vs.at) : 0;
-  const int64_t first_ref = (fixed ? at : grid.start) - vs.offset_ms;
-  const int64_t last_ref = (fixed ? at : grid.end) - vs.offset_ms;
+  const int64_t first_ref = SatSub(fixed ? at : grid.start, vs.offset_ms);
+  const int64_t last_ref = SatSub(fixed ? at : grid.end, vs.offset_ms);
   const int64_t lookback = options_.lookback_ms;
-  CISTERN_ASSIGN_OR_RETURN(auto series, SelectSeries(vs, first_ref - lookback, last_ref, 0, grid, ""));
+  CISTERN_ASSIGN_OR_RETURN(auto series, SelectSeries(vs, SatSub(first_ref, lookback), last_ref, 0, grid, ""));
   const int n = grid.Steps();
   Result r;
   r.type = ValueType::kVector;
@@ -216,7 +237,7 @@ StatusOr<Result> Evaluator::EvalVectorSelector(const VectorSelector& vs, const G
   for (const auto& s : series) {
     CISTERN_RETURN_IF_ERROR(CheckAbort());
     std::unique_ptr<storage::SampleIterator> it = s->Iterator();
-    bool have_cur = it->Seek(first_ref - lookback);
+    bool have_cur = it->Seek(SatSub(first_ref, lookback));
     model::Sample cur = have_cur ? it->At() : model::Sample{};
     bool have_prev = false;
     model::Sample prev;
@@ -227,7 +248,7 @@ StatusOr<Result> Evaluator::EvalVectorSelector(const VectorSelector& vs, const G
         have_cur = it->Next();
         if (have_cur) cur = it->At();
       }
-      if (!have_prev || prev.timestamp_ms < ref - lookback || model::IsStaleNaN(prev.value)) return false;
+      if (!have_prev || prev.timestamp_ms < SatSub(ref, lookback) || model::IsStaleNaN(prev.value)) return false;
       *out = prev;
       return true;
     };
@@ -242,7 +263,7 @@ StatusOr<Result> Evaluator::EvalVectorSelector(const VectorSelector& vs, const G
     } else {
       for (int step = 0; step < n; ++step) {
         int64_t ts = grid.Time(step);
-        if (!lookup(ts - vs.offset_ms, &found)) continue;
+        if (!lookup(SatSub(ts, vs.offset_ms), &found)) continue;
         out.points.push_back(
             FPoint{ts, sample_times ? static_cast<double>(found.timestamp_ms) / 1000 : found.value});
       }
@@ -266,15 +287,16 @@ StatusOr<Result> Evaluator::EvalSubqueryInner(const SubqueryExpr& sq, const Grid
   const int64_t outer_end = fixed ? ResolveAt(sq.at) : grid.end;
   Grid inner;
   inner.interval = step;
-  const int64_t lo = outer_start - sq.offset_ms - sq.range_ms;
+  const int64_t lo = SatSub(SatSub(outer_start, sq.offset_ms), sq.range_ms);
+  const int64_t hi = SatSub(outer_end, sq.offset_ms);
   inner.start = step * (lo / step);
-  if (inner.start < lo) inner.start += step;
-  const int64_t hi = outer_end - sq.offset_ms;
-  if (inner.start > hi) {
+  if (inner.start < lo && inner.start <= storage::kMaxTime - step) inner.start += step;
+  if (inner.start < lo || inner.start > hi) {
     Result empty;
     empty.type = ValueType::kVector;
     return empty;
   }
+  CISTERN_RETURN_IF_ERROR(CheckGrid(inner.start, hi, step));
   inner.end = inner.start + (hi - inner.start) / step * step;
   return Eval(*sq.expr, inner);
 }
@@ -284,8 +306,8 @@ StatusOr<Result> Evaluator::EvalMatrixTopLevel(const Expr& e, const Grid& grid) 
   r.type = ValueType::kMatrix;
   if (const auto* ms = e.As<MatrixSelector>()) {
     const VectorSelector& vs = ms->selector();
-    const int64_t maxt = (vs.at.kind != AtKind::kNone ? ResolveAt(vs.at) : grid.start) - vs.offset_ms;
-    const int64_t mint = maxt - ms->range_ms;
+    const int64_t maxt = SatSub(vs.at.kind != AtKind::kNone ? ResolveAt(vs.at) : grid.start, vs.offset_ms);
+    const int64_t mint = SatSub(maxt, ms->range_ms);
     CISTERN_ASSIGN_OR_RETURN(auto series, SelectSeries(vs, mint, maxt, ms->range_ms, grid, ""));
     for (const auto& s : series) {
       CISTERN_RETURN_IF_ERROR(CheckAbort());
@@ -334,8 +356,8 @@ StatusOr<Result> Evaluator::EvalRangeCall(const Call& call, const Grid& grid) {
     offset = vs.offset_ms;
     at = vs.at;
     const bool fixed = at.kind != AtKind::kNone;
-    const int64_t maxt = (fixed ? ResolveAt(at) : grid.end) - offset;
-    const int64_t mint = (fixed ? ResolveAt(at) : grid.start) - offset - range;
+    const int64_t maxt = SatSub(fixed ? ResolveAt(at) : grid.end, offset);
+    const int64_t mint = SatSub(SatSub(fixed ? ResolveAt(at) : grid.start, offset), range);
     CISTERN_ASSIGN_OR_RETURN(selected, SelectSeries(vs, mint, maxt, range, grid, call.func->name));
   } else {
     from_subquery = true;
@@ -370,16 +392,17 @@ StatusOr<Result> Evaluator::EvalRangeCall(const Call& call, const Grid& grid) {
       src = &sub.series[si].points;
     } else {
       it = selected[si]->Iterator();
-      const int64_t first_maxt = (fixed ? at_ts : grid.start) - offset;
-      have_cur = it->Seek(first_maxt - range);
+      const int64_t first_maxt = SatSub(fixed ? at_ts : grid.start, offset);
+      have_cur = it->Seek(SatSub(first_maxt, range));
       if (have_cur) cur = it->At();
     }
     window.clear();
     size_t head = 0;  // window[head..] is the live window
     int64_t last_maxt = storage::kMinTime;
     for (int step = 0; step < n; ++step) {
-      const int64_t maxt = (fixed ? at_ts : grid.Time(step)) - offset;
-      const int64_t mint = maxt - range;
+      if ((step & 127) == 127) CISTERN_RETURN_IF_ERROR(CheckAbort());
+      const int64_t maxt = SatSub(fixed ? at_ts : grid.Time(step), offset);
+      const int64_t mint = SatSub(maxt, range);
       if (maxt != last_maxt) {
         last_maxt = maxt;
         if (from_subquery) {
@@ -407,6 +430,7 @@ StatusOr<Result> Evaluator::EvalRangeCall(const Call& call, const Grid& grid) {
       args.points = std::span<const FPoint>(window.data() + head, window.size() - head);
       args.range_start_ms = mint;
       args.range_end_ms = maxt;
+      args.eval_ms = grid.Time(step);
       args.scalars = scalars;
       double v = 0;
       if (!EvalRangeFunction(id, args, &v, &error)) {

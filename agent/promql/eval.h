@@ -30,6 +30,7 @@ struct Grid {
   int64_t start = 0;
   int64_t end = 0;
   int64_t interval = 1;
+  // Callers keep grids small enough (see Evaluator::CheckGrid).
   int Steps() const { return static_cast<int>((end - start) / interval) + 1; }
   int64_t Time(int step) const { return start + step * interval; }
 };
@@ -67,6 +68,9 @@ class Evaluator {
   void ReleaseSamples(int64_t n) { current_samples_ -= n; }
   // Deadline / cancellation check; cheap enough to call per series.
   Status CheckAbort();
+  // A grid of [start, end] every interval must not have more steps than
+  // max_samples (every step holds at least one value of a scalar).
+  Status CheckGrid(int64_t start, int64_t end, int64_t interval) const;
 
  private:
   StatusOr<Result> EvalNode(const Expr& e, const Grid& grid);
@@ -93,6 +97,14 @@ class Evaluator {
 };
 
 // Helpers shared by the evaluator's files.
+
+// Time arithmetic that saturates instead of overflowing (offsets, ranges and
+// @ timestamps may be anywhere in int64's range).
+inline int64_t SatSub(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_sub_overflow(a, b, &r)) return b > 0 ? storage::kMinTime : storage::kMaxTime;
+  return r;
+}
 
 // The labels without __name__.
 model::Labels DropMetricName(const model::Labels& l);

@@ -27,6 +27,9 @@ struct RangeArgs {
   std::span<const FPoint> points;
   int64_t range_start_ms = 0;  // step time - offset - range
   int64_t range_end_ms = 0;    // step time - offset
+  // The step time itself (Prometheus' enh.Ts): predict_linear's intercept
+  // is taken there, not at range_end_ms (they differ under offset).
+  int64_t eval_ms = 0;
   // Scalar arguments evaluated at this step, in argument order, the range
   // argument left out: quantile_over_time(φ, m) -> {φ};
   // predict_linear(m, t) -> {t}; holt_winters(m, sf, tf) -> {sf, tf}.
@@ -41,7 +44,7 @@ bool IsRangeFunction(FunctionId id);
 // handles) for one series at one step. Returns false when there is no output
 // sample (too few points, ...). Sets *error (and returns false) for a runtime
 // error that fails the query, with Prometheus' message, e.g. holt_winters'
-// "invalid smoothing factor. Expected: 0 < sf < 1, got: 1.5".
+// "invalid smoothing factor. Expected: 0 < sf < 1, got: 1.500000" (Go's %f).
 bool EvalRangeFunction(FunctionId id, const RangeArgs& args, double* out, std::string* error);
 
 // True for functions applied value by value to an instant vector whose
@@ -63,12 +66,15 @@ bool EvalElementwise(FunctionId id, double v, std::span<const double> scalars, d
 // quantile_over_time.
 double Quantile(double phi, std::vector<double>* values);
 
-// histogram_quantile(φ, buckets): groups `in` by its labels without "le" and
-// "__name__", computes each group's quantile with Prometheus 2.42's bucket
-// rules (buckets sorted by upper bound, an +Inf bucket required, monotonicity
-// enforced, duplicate bounds merged, fewer than 2 buckets or zero count ->
-// NaN, series with a missing or unparsable "le" ignored) and appends one
-// sample per group (labels without le and __name__, t = t_ms) to *out.
+// histogram_quantile(φ, buckets): groups `in` by its labels without "le"
+// (the metric name stays in the key, as Prometheus 2.42), computes each
+// group's quantile with Prometheus 2.42's bucket rules (buckets sorted by
+// upper bound, an +Inf bucket required, monotonicity enforced, duplicate
+// bounds merged, fewer than 2 buckets or zero count -> NaN, series with a
+// missing or unparsable "le" ignored) and appends one sample per group
+// (labels without le and __name__, t = t_ms) to *out. Two histograms
+// differing only in name thus give two samples with the same labels: the
+// engine's duplicate-labelset check then fails the query, as Prometheus.
 void HistogramQuantile(double phi, const Vector& in, int64_t t_ms, Vector* out);
 
 // label_replace(v, dst, replacement, src, regex), compiled once per call.

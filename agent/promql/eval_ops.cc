@@ -76,6 +76,19 @@ model::Labels MatchLabels(const model::Labels& l, bool on, const std::vector<std
   return model::Labels::FromSorted(std::move(out));
 }
 
+// Prometheus' labels.String(): {__name__="up", job="x"}.
+std::string PromLabelsString(const model::Labels& l) {
+  std::string out = "{";
+  for (size_t i = 0; i < l.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += l[i].name;
+    out += '=';
+    out += GoQuote(l[i].value);
+  }
+  out += '}';
+  return out;
+}
+
 std::string SignatureBytes(const model::Labels& l, bool on, const std::vector<std::string>& names) {
   std::string sig;
   for (const model::Label& x : MatchLabels(l, on, names)) {
@@ -236,9 +249,9 @@ StatusOr<Result> Evaluator::EvalBinary(const BinaryExpr& b, const Grid& grid) {
         const model::Labels& rs = one.series[e.series].metric;
         const model::Labels& dup = one.series[one_entry[sig]].metric;
         return FailedPreconditionError("found duplicate series for the match group " +
-                                       MatchLabels(rs, m.on, m.matching_labels).ToString() + " on the " +
+                                       PromLabelsString(MatchLabels(rs, m.on, m.matching_labels)) + " on the " +
                                        (swapped ? "left" : "right") + " hand-side of the operation: [" +
-                                       rs.ToString() + ", " + dup.ToString() +
+                                       PromLabelsString(rs) + ", " + PromLabelsString(dup) +
                                        "];many-to-many matching not allowed: matching labels must be unique on one side");
       }
       sig_stamp[sig] = i;

@@ -94,19 +94,19 @@ TEST_F(EngineTest, ArithmeticAndMatching) {
   Add({{"__name__", "req"}, {"job", "b"}, {"code", "200"}}, 0, kMin, {4});
   Add({{"__name__", "lim"}, {"job", "a"}}, 0, kMin, {100});
   Add({{"__name__", "lim"}, {"job", "b"}}, 0, kMin, {8});
-  EXPECT_EQ(Instant("req * 2", 0), "{code=\"200\", job=\"a\"} => 20\n{code=\"500\", job=\"a\"} => 4\n{code=\"200\", job=\"b\"} => 8\n");
+  EXPECT_EQ(Instant("req * 2", 0), "{code=\"200\", job=\"a\"} => 20\n{code=\"200\", job=\"b\"} => 8\n{code=\"500\", job=\"a\"} => 4\n");
   EXPECT_EQ(Instant("req > 3", 0), "req{code=\"200\", job=\"a\"} => 10\nreq{code=\"200\", job=\"b\"} => 4\n");
   EXPECT_EQ(Instant("3 < bool req", 0),
-            "{code=\"200\", job=\"a\"} => 1\n{code=\"500\", job=\"a\"} => 0\n{code=\"200\", job=\"b\"} => 1\n");
+            "{code=\"200\", job=\"a\"} => 1\n{code=\"200\", job=\"b\"} => 1\n{code=\"500\", job=\"a\"} => 0\n");
   EXPECT_EQ(Instant("req / ignoring(code) group_left lim", 0),
-            "{code=\"200\", job=\"a\"} => 0.1\n{code=\"500\", job=\"a\"} => 0.02\n{code=\"200\", job=\"b\"} => 0.5\n");
+            "{code=\"200\", job=\"a\"} => 0.1\n{code=\"200\", job=\"b\"} => 0.5\n{code=\"500\", job=\"a\"} => 0.02\n");
   EXPECT_EQ(Instant("lim / on(job) group_right req", 0),
-            "{code=\"200\", job=\"a\"} => 10\n{code=\"500\", job=\"a\"} => 50\n{code=\"200\", job=\"b\"} => 2\n");
+            "{code=\"200\", job=\"a\"} => 10\n{code=\"200\", job=\"b\"} => 2\n{code=\"500\", job=\"a\"} => 50\n");
   EXPECT_EQ(Instant("req / ignoring(code) lim", 0),
             "error: multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
   EXPECT_EQ(Instant("lim / ignoring(code) group_left req", 0),
             "error: found duplicate series for the match group {job=\"a\"} on the right hand-side of the operation: "
-            "[req{code=\"500\", job=\"a\"}, req{code=\"200\", job=\"a\"}];many-to-many matching not allowed: "
+            "[{__name__=\"req\", code=\"500\", job=\"a\"}, {__name__=\"req\", code=\"200\", job=\"a\"}];many-to-many matching not allowed: "
             "matching labels must be unique on one side");
   EXPECT_EQ(Instant("req and on(job) lim > 10", 0),
             "req{code=\"200\", job=\"a\"} => 10\nreq{code=\"500\", job=\"a\"} => 2\n");
@@ -139,6 +139,21 @@ TEST_F(EngineTest, SameLabelsetAfterDroppingTheName) {
   Add({{"__name__", "b"}, {"job", "x"}}, 0, kMin, {2});
   EXPECT_EQ(Instant("{job=\"x\"} * 1", 0), "error: vector cannot contain metrics with the same labelset");
   EXPECT_EQ(Instant("-{job=\"x\"}", 0), "error: vector cannot contain metrics with the same labelset");
+  // Range queries too, wherever two inputs meet at one step...
+  EXPECT_EQ(Range("abs({job=\"x\"})", 0, kMin, 15000), "error: vector cannot contain metrics with the same labelset");
+  EXPECT_EQ(Range("label_replace({job=\"x\"}, \"__name__\", \"c\", \"\", \"\")", 0, kMin, 15000),
+            "error: vector cannot contain metrics with the same labelset");
+  // ...but series that never meet merge into one.
+  Add({{"__name__", "c"}, {"job", "y"}}, 10 * kMin, kMin, {5});
+  EXPECT_EQ(Range("label_replace(label_replace({__name__=~\"a|c\"}, \"job\", \"z\", \"\", \"\"), \"__name__\", \"q\", \"\", \"\")",
+                  0, 10 * kMin, 5 * kMin),
+            "q{job=\"z\"} => 1@0 1@300 5@600\n");
+}
+
+TEST_F(EngineTest, AtEndIsTheRequestedEndNotTheLastStep) {
+  Add({{"__name__", "m"}}, 0, kMin, {1, 2, 3, 4, 5});
+  // Steps at 0, 90 s, 180 s; end() is 200 s.
+  EXPECT_EQ(Range("m @ end()", 0, 200000, 90000), "m{} => 4@0 4@90 4@180\n");
 }
 
 TEST_F(EngineTest, LimitsAndCancellation) {
