@@ -109,4 +109,73 @@ struct Printer {
 
 std::string Format(const Expr& e) { return std::visit(Printer{}, e.node); }
 
+namespace {
+
+constexpr size_t kMaxCharactersPerLine = 100;
+
+std::string Indent(int level) { return std::string(static_cast<size_t>(level) * 2, ' '); }
+
+std::string PrettyAt(const Expr& e, int level);
+
+struct PrettyPrinter {
+  const Expr& e;
+  int level;
+  bool Split() const { return Format(e).size() > kMaxCharactersPerLine; }
+  std::string Plain() const { return Indent(level) + Format(e); }
+
+  std::string operator()(const NumberLiteral&) const { return Plain(); }
+  std::string operator()(const StringLiteral&) const { return Plain(); }
+  std::string operator()(const VectorSelector&) const { return Plain(); }
+  std::string operator()(const MatrixSelector&) const { return Plain(); }
+  std::string operator()(const SubqueryExpr& sq) const {
+    if (!Split()) return Format(e);  // no indent: as Prometheus
+    std::string step = sq.step_ms != 0 ? FormatDuration(sq.step_ms) : "";
+    return PrettyAt(*sq.expr, level) + "[" + FormatDuration(sq.range_ms) + ":" + step + "]" +
+           ModifierSuffix(sq.at, sq.offset_ms);
+  }
+  std::string operator()(const UnaryExpr& u) const {
+    std::string child = PrettyAt(*u.expr, level);
+    size_t b = child.find_first_not_of(" \t\n\r\v\f");
+    size_t en = child.find_last_not_of(" \t\n\r\v\f");
+    child = b == std::string::npos ? "" : child.substr(b, en - b + 1);
+    return Indent(level) + (u.op == UnaryOp::kMinus ? "-" : "+") + child;
+  }
+  std::string operator()(const BinaryExpr& b) const {
+    if (!Split()) return Plain();
+    return PrettyAt(*b.lhs, level + 1) + "\n" + Indent(level) + std::string(BinaryOpString(b.op)) +
+           (b.return_bool ? " bool" : "") + MatchingString(b) + "\n" + PrettyAt(*b.rhs, level + 1);
+  }
+  std::string operator()(const ParenExpr& p) const {
+    if (!Split()) return Plain();
+    return Indent(level) + "(\n" + PrettyAt(*p.expr, level + 1) + "\n" + Indent(level) + ")";
+  }
+  std::string operator()(const Call& c) const {
+    if (!Split()) return Plain();
+    std::string args;
+    for (size_t i = 0; i < c.args.size(); ++i) {
+      if (i > 0) args += ",\n";
+      args += PrettyAt(*c.args[i], level + 1);
+    }
+    return Indent(level) + std::string(c.func->name) + "(\n" + args + "\n" + Indent(level) + ")";
+  }
+  std::string operator()(const AggregateExpr& a) const {
+    if (!Split()) return Plain();
+    std::string out = Indent(level) + std::string(AggregateOpString(a.op));
+    if (a.without) {
+      out += " without (" + Join(a.grouping, ", ") + ") ";
+    } else if (!a.grouping.empty()) {
+      out += " by (" + Join(a.grouping, ", ") + ") ";
+    }
+    out += "(\n";
+    if (a.param) out += PrettyAt(*a.param, level + 1) + ",\n";
+    return out + PrettyAt(*a.expr, level + 1) + "\n" + Indent(level) + ")";
+  }
+};
+
+std::string PrettyAt(const Expr& e, int level) { return std::visit(PrettyPrinter{e, level}, e.node); }
+
+}  // namespace
+
+std::string Pretty(const Expr& e) { return PrettyAt(e, 0); }
+
 }  // namespace cistern::promql

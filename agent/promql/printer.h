@@ -12,4 +12,9 @@ namespace cistern::promql {
 
 std::string Format(const Expr& e);
 
+// Prometheus' Prettify (Expr.Pretty(0)), which /api/v1/format_query returns:
+// Format(), except that a node longer than 100 bytes is split over lines,
+// its children indented by two spaces per level.
+std::string Pretty(const Expr& e);
+
 }  // namespace cistern::promql

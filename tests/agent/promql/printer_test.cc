@@ -99,3 +99,32 @@ TEST(PrinterTest, RoundTripGivesAnEqualTree) {
 
 }  // namespace
 }  // namespace cistern::promql
+
+namespace cistern::promql {
+namespace {
+
+std::string PrettyOf(std::string_view q) {
+  auto e = ParseExpr(q);
+  return e.ok() ? Pretty(**e) : "error: " + std::string(e.status().message());
+}
+
+// Prometheus 2.42's format_query output (the differential test compares the
+// same queries against the real one).
+TEST(PrettyTest, SplitsNodesLongerThan100Bytes) {
+  EXPECT_EQ(PrettyOf("sum by(job)(rate(x[5m]))"), "sum by (job) (rate(x[5m]))");
+  EXPECT_EQ(PrettyOf("sum by (job, instance) (rate(http_requests_total{code=~\"5..\", method=\"GET\"}[5m])) / "
+                     "ignoring (code) group_left sum by (job, instance) (rate(http_requests_total[5m]))"),
+            "  sum by (job, instance) (rate(http_requests_total{code=~\"5..\",method=\"GET\"}[5m]))\n"
+            "/ ignoring (code) group_left ()\n"
+            "  sum by (job, instance) (rate(http_requests_total[5m]))");
+  EXPECT_EQ(PrettyOf("-(label_replace(up{job=\"node\", instance=~\"10\\\\.0\\\\..*\"}, \"host\", \"$1\", \"instance\", "
+                     "\"(.*):.*\") * on (instance) group_right (host) instance_role{role=\"database-primary-replica\"})"),
+            "-(\n"
+            "    label_replace(up{instance=~\"10\\\\.0\\\\..*\",job=\"node\"}, \"host\", \"$1\", \"instance\", \"(.*):.*\")\n"
+            "  * on (instance) group_right (host)\n"
+            "    instance_role{role=\"database-primary-replica\"}\n"
+            ")");
+}
+
+}  // namespace
+}  // namespace cistern::promql
