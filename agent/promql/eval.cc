@@ -13,12 +13,6 @@
 namespace cistern::promql::internal {
 namespace {
 
-const Expr& Unwrap(const Expr& e) {
-  const Expr* p = &e;
-  while (const auto* paren = p->As<ParenExpr>()) p = paren->expr.get();
-  return *p;
-}
-
 Result ScalarResult(const Grid& grid, double v) {
   Result r;
   r.type = ValueType::kScalar;
@@ -30,7 +24,7 @@ Result ScalarResult(const Grid& grid, double v) {
 // minus names that also occur in another matcher (Prometheus'
 // createLabelsForAbsentFunction).
 model::Labels AbsentLabels(const Expr& arg) {
-  const Expr& e = Unwrap(arg);
+  const Expr& e = UnwrapParens(arg);
   const VectorSelector* vs = e.As<VectorSelector>();
   if (const auto* ms = e.As<MatrixSelector>()) vs = &ms->selector();
   if (vs == nullptr) return {};
@@ -344,7 +338,7 @@ StatusOr<Result> Evaluator::EvalRangeCall(const Call& call, const Grid& grid) {
     CISTERN_ASSIGN_OR_RETURN(Result a, Eval(*call.args[i], grid));
     scalar_args.push_back(std::move(a));
   }
-  const Expr& marg = Unwrap(*call.args[matrix_idx]);
+  const Expr& marg = UnwrapParens(*call.args[matrix_idx]);
   int64_t range = 0, offset = 0;
   AtModifier at;
   std::vector<std::shared_ptr<storage::Series>> selected;
@@ -487,7 +481,7 @@ StatusOr<Result> Evaluator::EvalCall(const Expr& e, const Call& call, const Grid
       return r;
     }
     case FunctionId::kTimestamp: {
-      const Expr& arg = Unwrap(*call.args[0]);
+      const Expr& arg = UnwrapParens(*call.args[0]);
       Result a;
       if (const auto* vs = arg.As<VectorSelector>()) {
         CISTERN_ASSIGN_OR_RETURN(a, EvalVectorSelector(*vs, grid, true));
@@ -523,7 +517,7 @@ StatusOr<Result> Evaluator::EvalCall(const Expr& e, const Call& call, const Grid
     case FunctionId::kLabelReplace:
     case FunctionId::kLabelJoin: {
       CISTERN_ASSIGN_OR_RETURN(Result a, Eval(*call.args[0], grid));
-      auto str = [&](size_t i) -> const std::string& { return Unwrap(*call.args[i]).As<StringLiteral>()->value; };
+      auto str = [&](size_t i) -> const std::string& { return UnwrapParens(*call.args[i]).As<StringLiteral>()->value; };
       std::function<model::Labels(const model::Labels&)> apply;
       if (id == FunctionId::kLabelReplace) {
         CISTERN_ASSIGN_OR_RETURN(LabelReplacer rep, LabelReplacer::Make(str(1), str(2), str(3), str(4)));

@@ -98,6 +98,13 @@ class Evaluator {
 
 // Helpers shared by the evaluator's files.
 
+// The expression inside any parentheses.
+inline const Expr& UnwrapParens(const Expr& e) {
+  const Expr* p = &e;
+  while (const auto* paren = p->As<ParenExpr>()) p = paren->expr.get();
+  return *p;
+}
+
 // Time arithmetic that saturates instead of overflowing (offsets, ranges and
 // @ timestamps may be anywhere in int64's range).
 inline int64_t SatSub(int64_t a, int64_t b) {

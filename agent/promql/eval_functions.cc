@@ -1,7 +1,5 @@
 #include "agent/promql/eval_functions.h"
 
-#include <re2/re2.h>
-
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -11,7 +9,6 @@
 #include <unordered_map>
 #include <utility>
 
-#include "agent/promql/go_regexp.h"
 #include "agent/promql/literals.h"
 
 namespace cistern::promql {
@@ -338,124 +335,6 @@ constexpr auto kRangeKernels = [] {
   return t;
 }();
 
-// ---- Time functions: Go's time package on Unix seconds, UTC ---------------
-
-// Go's float64 -> int64 conversion on amd64 (CVTTSD2SQ): truncation; NaN
-// and out-of-range values give the "integer indefinite" INT64_MIN.
-int64_t GoFloatToInt64(double v) {
-  if (!(v >= -9223372036854775808.0 && v < 9223372036854775808.0)) return std::numeric_limits<int64_t>::min();
-  return static_cast<int64_t>(v);
-}
-
-constexpr int64_t kAbsoluteZeroYear = -292277022399;
-constexpr uint64_t kSecondsPerDay = 86400;
-constexpr uint64_t kDaysPer400Years = 365 * 400 + 97;
-constexpr uint64_t kDaysPer100Years = 365 * 100 + 24;
-constexpr uint64_t kDaysPer4Years = 365 * 4 + 1;
-// unixToInternal + internalToAbsolute.
-constexpr uint64_t kUnixToAbsolute = 9223372028715321600ULL;
-constexpr std::array<int, 13> kDaysBefore = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365};
-
-bool IsLeap(int64_t year) { return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0); }
-
-struct GoDate {
-  int64_t year;
-  int month;  // 1..12
-  int day;    // 1..31
-  int yday;   // 0-based
-};
-
-// time.absDate.
-GoDate AbsDate(uint64_t abs) {
-  uint64_t d = abs / kSecondsPerDay;
-  uint64_t n = d / kDaysPer400Years;
-  uint64_t y = 400 * n;
-  d -= kDaysPer400Years * n;
-  n = d / kDaysPer100Years;
-  n -= n >> 2;
-  y += 100 * n;
-  d -= kDaysPer100Years * n;
-  n = d / kDaysPer4Years;
-  y += 4 * n;
-  d -= kDaysPer4Years * n;
-  n = d / 365;
-  n -= n >> 2;
-  y += n;
-  d -= 365 * n;
-
-  GoDate out;
-  out.year = static_cast<int64_t>(y) + kAbsoluteZeroYear;
-  out.yday = static_cast<int>(d);
-  int day = out.yday;
-  if (IsLeap(out.year)) {
-    if (day > 31 + 29 - 1) {
-      day--;
-    } else if (day == 31 + 29 - 1) {
-      out.month = 2;
-      out.day = 29;
-      return out;
-    }
-  }
-  int month = day / 31;
-  int end = kDaysBefore[month + 1];
-  int begin;
-  if (day >= end) {
-    month++;
-    begin = end;
-  } else {
-    begin = kDaysBefore[month];
-  }
-  out.month = month + 1;
-  out.day = day - begin + 1;
-  return out;
-}
-
-// time.daysSinceEpoch (days since the absolute epoch, wrapping).
-uint64_t DaysSinceEpoch(int64_t year) {
-  uint64_t y = static_cast<uint64_t>(year) - static_cast<uint64_t>(kAbsoluteZeroYear);
-  uint64_t n = y / 400;
-  y -= 400 * n;
-  uint64_t d = kDaysPer400Years * n;
-  n = y / 100;
-  y -= 100 * n;
-  d += kDaysPer100Years * n;
-  n = y / 4;
-  y -= 4 * n;
-  d += kDaysPer4Years * n;
-  d += 365 * y;
-  return d;
-}
-
-double TimeFunction(FunctionId id, double v) {
-  uint64_t abs = static_cast<uint64_t>(GoFloatToInt64(v)) + kUnixToAbsolute;
-  switch (id) {
-    case FunctionId::kDayOfMonth:
-      return AbsDate(abs).day;
-    case FunctionId::kDayOfWeek:
-      return static_cast<double>((abs + kSecondsPerDay) % (7 * kSecondsPerDay) / kSecondsPerDay);
-    case FunctionId::kDayOfYear:
-      return AbsDate(abs).yday + 1;
-    case FunctionId::kHour:
-      return static_cast<double>(abs % kSecondsPerDay / 3600);
-    case FunctionId::kMinute:
-      return static_cast<double>(abs % 3600 / 60);
-    case FunctionId::kMonth:
-      return AbsDate(abs).month;
-    case FunctionId::kYear:
-      return static_cast<double>(AbsDate(abs).year);
-    case FunctionId::kDaysInMonth: {
-      // 32 - time.Date(year, month, 32, 0, 0, 0, 0, UTC).Day().
-      GoDate date = AbsDate(abs);
-      uint64_t d = DaysSinceEpoch(date.year) + static_cast<uint64_t>(kDaysBefore[date.month - 1]);
-      if (IsLeap(date.year) && date.month >= 3) d++;
-      d += 31;
-      return 32 - AbsDate(d * kSecondsPerDay).day;
-    }
-    default:
-      return kNaN;
-  }
-}
-
 // ---- Elementwise functions ------------------------------------------------
 
 using UnaryMath = double (*)(double);
@@ -660,64 +539,6 @@ double BucketQuantile(double q, std::vector<Bucket>* buckets_in) {
   return bucket_start + (bucket_end - bucket_start) * (rank / count);
 }
 
-// ---- label_replace's template expansion (Go's regexp.Expand) ---------------
-
-// unicode.IsLetter || unicode.IsDigit for the UTF-8 rune at s[i]; sets
-// *size. Invalid UTF-8 decodes as U+FFFD, neither.
-bool IsGoNameRune(std::string_view s, size_t i, size_t* size) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  if (c < 0x80) {
-    *size = 1;
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-  }
-  size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-  if (len == 1 || i + len > s.size()) {
-    *size = 1;
-    return false;
-  }
-  static const RE2* const kLetterOrDigit = new RE2("[\\p{L}\\p{Nd}]");
-  if (!RE2::FullMatch(s.substr(i, len), *kLetterOrDigit)) {
-    *size = 1;
-    return false;
-  }
-  *size = len;
-  return true;
-}
-
-// regexp.extract: a group name or number after '$'.
-bool ExtractGroupRef(std::string_view str, std::string_view* name, int* num, std::string_view* rest) {
-  if (str.empty()) return false;
-  bool brace = false;
-  if (str[0] == '{') {
-    brace = true;
-    str.remove_prefix(1);
-  }
-  size_t i = 0;
-  while (i < str.size()) {
-    size_t size;
-    if (!IsGoNameRune(str, i, &size)) break;
-    i += size;
-  }
-  if (i == 0) return false;
-  *name = str.substr(0, i);
-  if (brace) {
-    if (i >= str.size() || str[i] != '}') return false;
-    ++i;
-  }
-  *num = 0;
-  for (char c : *name) {
-    if (c < '0' || c > '9' || *num >= 100000000) {
-      *num = -1;
-      break;
-    }
-    *num = *num * 10 + (c - '0');
-  }
-  if ((*name)[0] == '0' && name->size() > 1) *num = -1;
-  *rest = str.substr(i);
-  return true;
-}
-
-bool ValidLabelName(std::string_view name) { return model::IsValidLabelName(name); }
 
 }  // namespace
 
@@ -745,7 +566,7 @@ bool EvalElementwise(FunctionId id, double v, std::span<const double> scalars, d
     return true;
   }
   if (IsTimeFunction(id)) {
-    *out = TimeFunction(id, v);
+    *out = EvalTimeFunction(id, v);
     return true;
   }
   auto arg = [&scalars](size_t i) { return i < scalars.size() ? scalars[i] : kNaN; };
@@ -822,108 +643,6 @@ void HistogramQuantile(double phi, const Vector& in, int64_t t_ms, Vector* out) 
     double v = BucketQuantile(phi, &g.buckets);
     out->push_back({std::move(g.metric), t_ms, v});
   }
-}
-
-struct LabelReplacer::Impl {
-  std::string dst, replacement, src;
-  RE2 re;
-  int groups = 0;
-  Impl(std::string d, std::string r, std::string s, const std::string& pattern, const RE2::Options& opts)
-      : dst(std::move(d)), replacement(std::move(r)), src(std::move(s)), re(pattern, opts) {}
-};
-
-StatusOr<LabelReplacer> LabelReplacer::Make(std::string dst, std::string replacement, std::string src,
-                                            std::string_view regex) {
-  std::string message = "invalid regular expression in label_replace(): " + std::string(regex);
-  if (GoRegexpError(regex).has_value()) return InvalidArgumentError(message);
-  RE2::Options opts;
-  opts.set_log_errors(false);
-  auto impl = std::make_shared<Impl>(std::move(dst), std::move(replacement), std::move(src),
-                                     "^(?:" + std::string(regex) + ")$", opts);
-  if (!impl->re.ok()) return InvalidArgumentError(message);
-  if (!ValidLabelName(impl->dst)) {
-    return InvalidArgumentError("invalid destination label name in label_replace(): " + impl->dst);
-  }
-  impl->groups = impl->re.NumberOfCapturingGroups() + 1;
-  LabelReplacer r;
-  r.impl_ = std::move(impl);
-  return r;
-}
-
-model::Labels LabelReplacer::Apply(const model::Labels& in) const {
-  const Impl& im = *impl_;
-  std::string_view src = in.Get(im.src);
-  std::vector<re2::StringPiece> match(static_cast<size_t>(im.groups));
-  if (!im.re.Match(src, 0, src.size(), RE2::UNANCHORED, match.data(), im.groups)) return in;
-
-  // regexp.Expand: $$ is '$'; $name / ${name} / $1 / ${1} insert a group
-  // (nothing when absent or unmatched); a malformed reference is literal.
-  std::string res;
-  std::string_view tmpl = im.replacement;
-  while (!tmpl.empty()) {
-    size_t dollar = tmpl.find('$');
-    if (dollar == std::string_view::npos) break;
-    res.append(tmpl.substr(0, dollar));
-    tmpl.remove_prefix(dollar + 1);
-    if (!tmpl.empty() && tmpl[0] == '$') {
-      res.push_back('$');
-      tmpl.remove_prefix(1);
-      continue;
-    }
-    std::string_view name, rest;
-    int num;
-    if (!ExtractGroupRef(tmpl, &name, &num, &rest)) {
-      res.push_back('$');
-      continue;
-    }
-    tmpl = rest;
-    if (num >= 0) {
-      if (num < im.groups)
-        res.append(match[static_cast<size_t>(num)].data(), match[static_cast<size_t>(num)].size());
-    } else {
-      const auto& names = im.re.NamedCapturingGroups();
-      auto it = names.find(std::string(name));
-      if (it != names.end() && it->second < im.groups) {
-        const re2::StringPiece& g = match[static_cast<size_t>(it->second)];
-        res.append(g.data(), g.size());
-      }
-    }
-  }
-  res.append(tmpl);
-
-  model::LabelsBuilder b(in);
-  b.Del(im.dst);
-  if (!res.empty()) b.Set(im.dst, res);
-  return b.Build();
-}
-
-StatusOr<LabelJoiner> LabelJoiner::Make(std::string dst, std::string separator,
-                                        std::vector<std::string> srcs) {
-  for (const std::string& s : srcs) {
-    if (!ValidLabelName(s)) return InvalidArgumentError("invalid source label name in label_join(): " + s);
-  }
-  if (!ValidLabelName(dst))
-    return InvalidArgumentError("invalid destination label name in label_join(): " + dst);
-  LabelJoiner j;
-  j.dst_ = std::move(dst);
-  j.sep_ = std::move(separator);
-  j.srcs_ = std::move(srcs);
-  return j;
-}
-
-model::Labels LabelJoiner::Apply(const model::Labels& in) const {
-  std::string joined;
-  for (size_t i = 0; i < srcs_.size(); ++i) {
-    if (i > 0) joined.append(sep_);
-    joined.append(in.Get(srcs_[i]));
-  }
-  model::LabelsBuilder b(in);
-  if (joined.empty()) {
-    b.Del(dst_);
-  } else {
-    b.Set(dst_, joined);
-  }
-  return b.Build();
 }
 
 }  // namespace cistern::promql

@@ -60,6 +60,10 @@ bool IsElementwiseFunction(FunctionId id);
 // never drop; clamp with max < min drops every element, as Prometheus).
 bool EvalElementwise(FunctionId id, double v, std::span<const double> scalars, double* out);
 
+// A time function (day_of_month ... year) of Unix seconds `v`, in UTC, as
+// Go's time package computes it (NaN and out-of-range values included).
+double EvalTimeFunction(FunctionId id, double v);
+
 // The φ-quantile of `values` (reordered in place) as Prometheus' quantile():
 // φ < 0 -> -Inf, φ > 1 -> +Inf, NaN φ -> NaN, empty -> NaN, linear
 // interpolation between closest ranks. Shared by the quantile aggregation and

@@ -17,12 +17,6 @@
 namespace cistern::promql::internal {
 namespace {
 
-const Expr& Unwrap(const Expr& e) {
-  const Expr* p = &e;
-  while (const auto* paren = p->As<ParenExpr>()) p = paren->expr.get();
-  return *p;
-}
-
 bool DropsMetricName(BinaryOp op) {
   switch (op) {
     case BinaryOp::kAdd:
@@ -362,7 +356,7 @@ StatusOr<Result> Evaluator::EvalAggregate(const AggregateExpr& a, const Grid& gr
   Result param;
   std::string value_label;
   if (op == AggregateOp::kCountValues) {
-    value_label = Unwrap(*a.param).As<StringLiteral>()->value;
+    value_label = UnwrapParens(*a.param).As<StringLiteral>()->value;
     if (!model::IsValidLabelName(value_label))
       return FailedPreconditionError("invalid label name " + GoQuote(value_label));
   } else if (a.param != nullptr) {
