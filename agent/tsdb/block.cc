@@ -5,9 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
+#include "agent/base/file_util.h"
 #include "agent/tsdb/block_chunk_codec.h"
 #include "agent/tsdb/block_format.h"
 #include "agent/tsdb/block_querier.h"
@@ -50,6 +52,24 @@ StatusOr<std::string> ReadSmallFile(const std::string& path, const std::string& 
   }
   ::close(fd);
   return out;
+}
+
+// The tombstones file of `dir`, checked against `index`; empty when there is none.
+StatusOr<TombstoneMap> ReadTombstones(const std::string& dir, const BlockIndex& index) {
+  StatusOr<std::string> bytes = ReadFile(dir + "/" + kBlockTombstonesFile);
+  if (bytes.status().code() == StatusCode::kNotFound) return TombstoneMap{};
+  if (!bytes.ok())
+    return Status(bytes.status().code(),
+                  std::string(kBlockTombstonesFile) + ": " + std::string(bytes.status().message()));
+  CISTERN_ASSIGN_OR_RETURN(TombstoneMap map, DecodeBlockTombstones(*bytes));
+  if (map.empty()) return map;
+  Postings all = index.All();
+  for (const auto& [ref, set] : map) {
+    if (!std::binary_search(all.begin(), all.end(), ref))
+      return DataLossError(std::string(kBlockTombstonesFile) + ": series " + std::to_string(ref) +
+                           " is not in the index");
+  }
+  return map;
 }
 
 }  // namespace
@@ -129,7 +149,68 @@ StatusOr<std::shared_ptr<Block>> Block::Open(const std::string& dir) {
     return OkStatus();
   });
   if (!s.ok()) return annotate(s);
+  StatusOr<TombstoneMap> stones = ReadTombstones(dir, *b->index_);
+  if (!stones.ok()) return annotate(stones.status());
+  b->tombstones_ = std::make_shared<const TombstoneMap>(std::move(stones).value());
   return b;
+}
+
+std::shared_ptr<const TombstoneMap> Block::tombstones() const {
+  std::lock_guard lock(tombstones_mu_);
+  return tombstones_;
+}
+
+StatusOr<TombstoneMap> Block::PlanDelete(
+    int64_t mint, int64_t maxt, std::span<const std::vector<storage::LabelMatcher>> selectors) const {
+  TombstoneMap out;
+  if (mint > maxt || maxt < meta_.min_time || mint >= meta_.max_time) return out;
+  model::Labels labels;
+  std::vector<BlockChunkMeta> chunks;
+  for (const std::vector<storage::LabelMatcher>& sel : selectors) {
+    if (sel.empty()) continue;
+    for (storage::SeriesRef ref : PostingsForMatchers(*index_, sel)) {
+      CISTERN_RETURN_IF_ERROR(index_->ReadSeries(ref, &labels, &chunks).Annotate(name_));
+      for (const BlockChunkMeta& c : chunks) {
+        if (c.max_time < mint || c.min_time > maxt) continue;
+        AddInterval(&out[ref], Clamp({mint, maxt}, chunks.front().min_time, chunks.back().max_time));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+Status Block::AddTombstones(const TombstoneMap& more) {
+  if (more.empty()) return OkStatus();
+  auto next = std::make_shared<TombstoneMap>(*tombstones());
+  MergeTombstones(next.get(), more);
+  CISTERN_RETURN_IF_ERROR(WriteFileAtomic(dir_ + "/" + kBlockTombstonesFile, EncodeBlockTombstones(*next))
+                              .Annotate(name_ + ": tombstones"));
+  std::lock_guard lock(tombstones_mu_);
+  tombstones_ = std::move(next);
+  return OkStatus();
+}
+
+Status Block::VerifyFiles() const {
+  auto annotate = [this](const Status& s) { return s.Annotate(name_); };
+  for (const BlockFile& f : meta_.files) {
+    struct stat st;
+    std::string path = dir_ + "/" + f.name;
+    if (::stat(path.c_str(), &st) != 0) return annotate(OpenError(f.name));
+    if (static_cast<uint64_t>(st.st_size) != f.size)  // reading the mapping past a shrunk file would fault
+      return annotate(DataLossError(f.name + ": size " + std::to_string(st.st_size) + ", meta.json says " +
+                                    std::to_string(f.size)));
+  }
+  StatusOr<std::unique_ptr<BlockIndex>> index =
+      BlockIndex::Open(std::string_view(index_map_.data, index_map_.size));
+  if (!index.ok()) return annotate(index.status());
+  StatusOr<std::unique_ptr<ChunkFileReader>> chunks =
+      ChunkFileReader::Open(std::string_view(chunks_map_.data, chunks_map_.size));
+  if (!chunks.ok()) return annotate(chunks.status());
+  CISTERN_RETURN_IF_ERROR(annotate((*chunks)->VerifyChecksums()));
+  StatusOr<TombstoneMap> stones = ReadTombstones(dir_, **index);
+  if (!stones.ok()) return annotate(stones.status());
+  return OkStatus();
 }
 
 uint64_t Block::SizeBytes() const { return meta_json_size_ + index_map_.size + chunks_map_.size; }

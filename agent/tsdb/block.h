@@ -1,15 +1,19 @@
 // Block: one persisted block directory (BLOCK_FORMAT.md) opened read-only.
 // meta.json is parsed, index and chunks are mmap'd; Open() verifies
 // everything but the frames' contents (checksums of the index, structure of
-// every series and chunk reference, the chunks file's frame table), so later
-// reads only meet corruption inside a frame, which they report through
-// Err(). The block is immutable and thread-safe; queriers hold a shared_ptr
-// to it, so the owner may drop it (and unlink the directory: the mappings
-// stay valid) while queries still run.
+// every series and chunk reference, the chunks file's frame table, the
+// tombstones file), so later reads only meet corruption inside a frame,
+// which they report through Err(). The block's samples are immutable; its
+// tombstones (deleted intervals, hidden from its queriers) may grow. The
+// block is thread-safe; queriers hold a shared_ptr to it, so the owner may
+// drop it (and unlink the directory: the mappings stay valid) while queries
+// still run.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <span>
 #include <string>
 
 #include "agent/base/status.h"
@@ -18,6 +22,7 @@
 #include "agent/tsdb/block_index.h"
 #include "agent/tsdb/block_meta.h"
 #include "agent/tsdb/block_writer.h"
+#include "agent/tsdb/tombstones.h"
 
 namespace cistern::tsdb {
 
@@ -42,6 +47,24 @@ class Block final : public storage::Queryable, public std::enable_shared_from_th
 
   // Full read of every chunk with checksum check (for `inspect`/tests); Open() need not decompress everything.
   Status VerifyChunks() const;
+  // Re-checks what is on disk now (a snapshot links it): every file's size
+  // against meta.json, the index's checksums and structure, every frame's
+  // checksum (without decompressing), the tombstones file. DataLoss naming
+  // the block and file.
+  Status VerifyFiles() const;
+
+  // The deleted intervals, by series ref of the index (empty when none). A
+  // querier takes them once: later deletions do not change what it reads.
+  std::shared_ptr<const TombstoneMap> tombstones() const;
+  // What deleting [mint, maxt] from the series matching any of `selectors`
+  // (each an AND of matchers) adds: for each such series with a chunk that
+  // meets the range, the range clamped to its samples (Prometheus).
+  StatusOr<TombstoneMap> PlanDelete(int64_t mint, int64_t maxt,
+                                    std::span<const std::vector<storage::LabelMatcher>> selectors) const;
+  // Adds `more` (refs of this block's index) to the tombstones: the file is
+  // rewritten (temp, fsync, rename) before queriers see them. One caller at
+  // a time (the Db's maintenance lock).
+  Status AddTombstones(const TombstoneMap& more);
 
   // For the querier (and tools).
   const BlockIndex& index() const { return *index_; }
@@ -64,6 +87,8 @@ class Block final : public storage::Queryable, public std::enable_shared_from_th
   Mapping index_map_, chunks_map_;
   std::unique_ptr<BlockIndex> index_;
   std::unique_ptr<ChunkFileReader> chunks_;
+  mutable std::mutex tombstones_mu_;
+  std::shared_ptr<const TombstoneMap> tombstones_;  // never null after Open
 };
 
 }  // namespace cistern::tsdb

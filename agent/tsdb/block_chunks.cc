@@ -155,6 +155,19 @@ StatusOr<std::shared_ptr<const std::string>> ChunkFileReader::ReadFrame(FrameKin
   return std::shared_ptr<const std::string>(std::move(raw));
 }
 
+Status ChunkFileReader::VerifyChecksums() const {
+  for (FrameKind kind : {FrameKind::kChunks, FrameKind::kTimestamps}) {
+    const std::vector<Frame>& frames = frames_[static_cast<int>(kind)];
+    for (size_t i = 0; i < frames.size(); ++i) {
+      const Frame& f = frames[i];
+      if (Checksum(bytes_.substr(f.offset, f.size)) != f.crc)
+        return Corrupt(f.offset, (kind == FrameKind::kTimestamps ? "timestamp frame " : "frame ") +
+                                     std::to_string(i) + ": checksum mismatch");
+    }
+  }
+  return OkStatus();
+}
+
 // ---- Cache.
 
 StatusOr<std::shared_ptr<const std::string>> FrameCache::Get(uint32_t frame) {

@@ -83,6 +83,8 @@ class ChunkFileReader {
   // Checks the checksum of frame i of `kind` and decompresses it.
   StatusOr<std::shared_ptr<const std::string>> ReadFrame(FrameKind kind, uint32_t i) const;
   StatusOr<std::shared_ptr<const std::string>> ReadFrame(uint32_t i) const { return ReadFrame(FrameKind::kChunks, i); }
+  // Checks every frame's checksum without decompressing it.
+  Status VerifyChecksums() const;
 
  private:
   struct Frame {

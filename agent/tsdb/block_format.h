@@ -12,6 +12,11 @@ inline constexpr char kBlockMetaFile[] = "meta.json";
 inline constexpr char kBlockIndexFile[] = "index";
 inline constexpr char kBlockChunksFile[] = "chunks";
 inline constexpr char kBlockTmpSuffix[] = ".tmp";
+// Optional, mutable (rewritten whole, atomically), not listed in meta.json:
+// a block's deleted intervals (tombstones.h), and the head's in the data
+// directory.
+inline constexpr char kBlockTombstonesFile[] = "tombstones";
+inline constexpr char kHeadTombstonesFile[] = "head_tombstones";
 inline constexpr int kBlockMetaVersion = 1;
 
 // File magics (big-endian u32 on disk) and format versions (one byte after the
@@ -19,6 +24,10 @@ inline constexpr int kBlockMetaVersion = 1;
 inline constexpr uint32_t kIndexMagic = 0x43495831;   // "CIX1"
 inline constexpr uint32_t kChunksMagic = 0x43434831;  // "CCH1"
 inline constexpr uint8_t kIndexVersion = 1;
+// tombstones and head_tombstones: header, body, masked crc32c of both (u32le).
+inline constexpr uint32_t kTombstonesMagic = 0x43545331;      // "CTS1"
+inline constexpr uint32_t kHeadTombstonesMagic = 0x43485431;  // "CHT1"
+inline constexpr uint8_t kTombstonesVersion = 1;
 // Chunks file version 2 added timestamp frames and kColumnsSharedTs chunks;
 // readers open versions 1 and 2 (a version-1 file is a version-2 file
 // without timestamp frames and without a kind byte in its frame table).

@@ -17,9 +17,18 @@ inline constexpr size_t kTimestampFrameCacheFrames = 4;
 struct BlockReadContext {
   explicit BlockReadContext(std::shared_ptr<const Block> b)
       : block(std::move(b)),
+        tombstones(block->tombstones()),
         cache(&block->chunks(), kFrameCacheFrames, FrameKind::kChunks),
         ts_cache(&block->chunks(), kTimestampFrameCacheFrames, FrameKind::kTimestamps) {}
+  // The deleted intervals of series `ref`, or null (shares the map).
+  std::shared_ptr<const Intervals> Deleted(storage::SeriesRef ref) const {
+    if (tombstones->empty()) return nullptr;
+    auto it = tombstones->find(ref);
+    if (it == tombstones->end()) return nullptr;
+    return std::shared_ptr<const Intervals>(tombstones, &it->second);
+  }
   const std::shared_ptr<const Block> block;
+  const std::shared_ptr<const TombstoneMap> tombstones;  // as when the querier was made
   FrameCache cache;
   FrameCache ts_cache;
 };
@@ -134,18 +143,26 @@ class BlockSeriesIterator final : public storage::SampleIterator {
 
 class BlockSeries final : public storage::Series {
  public:
-  BlockSeries(model::Labels labels, std::shared_ptr<BlockReadContext> ctx, std::shared_ptr<const ChunkList> chunks,
-              int64_t mint, int64_t maxt)
-      : labels_(std::move(labels)), ctx_(std::move(ctx)), chunks_(std::move(chunks)), mint_(mint), maxt_(maxt) {}
+  BlockSeries(model::Labels labels, std::shared_ptr<BlockReadContext> ctx,
+              std::shared_ptr<const ChunkList> chunks, std::shared_ptr<const Intervals> deleted, int64_t mint,
+              int64_t maxt)
+      : labels_(std::move(labels)),
+        ctx_(std::move(ctx)),
+        chunks_(std::move(chunks)),
+        deleted_(std::move(deleted)),
+        mint_(mint),
+        maxt_(maxt) {}
   const model::Labels& Labels() const override { return labels_; }
   std::unique_ptr<storage::SampleIterator> Iterator() const override {
-    return std::make_unique<BlockSeriesIterator>(ctx_, chunks_, mint_, maxt_);
+    return NewDeletedFilterIterator(std::make_unique<BlockSeriesIterator>(ctx_, chunks_, mint_, maxt_),
+                                    deleted_);
   }
 
  private:
   const model::Labels labels_;
   const std::shared_ptr<BlockReadContext> ctx_;
   const std::shared_ptr<const ChunkList> chunks_;
+  const std::shared_ptr<const Intervals> deleted_;  // null: nothing deleted
   const int64_t mint_, maxt_;
 };
 
@@ -159,28 +176,33 @@ class BlockSeriesSet final : public storage::SeriesSet {
     const Block& block = *ctx_->block;
     while (err_.ok() && next_ < refs_.size()) {
       model::Labels labels;
-      Status s = block.index().ReadSeries(refs_[next_++], &labels, &all_);
+      storage::SeriesRef ref = refs_[next_++];
+      Status s = block.index().ReadSeries(ref, &labels, &all_);
       if (!s.ok()) {
         err_ = s.Annotate(block.name());
         return false;
       }
+      std::shared_ptr<const Intervals> deleted = ctx_->Deleted(ref);
       auto chunks = std::make_shared<ChunkList>();
-      bool inside = false;  // some chunk lies wholly in range: it has samples there
+      bool inside = false;  // some chunk lies wholly in range, nothing of it deleted: it has samples there
       for (const BlockChunkMeta& c : all_) {
         if (c.max_time < mint_ || c.min_time > maxt_) continue;
+        if (deleted && Covers(*deleted, std::max(c.min_time, mint_), std::min(c.max_time, maxt_))) continue;
         chunks->push_back(c);
-        inside = inside || (c.min_time >= mint_ && c.max_time <= maxt_);
+        inside = inside || (c.min_time >= mint_ && c.max_time <= maxt_ &&
+                            !(deleted && Overlaps(*deleted, c.min_time, c.max_time)));
       }
       if (chunks->empty()) continue;
       if (!inside) {
-        StatusOr<bool> has = HasSamplesInRange(*chunks);
+        StatusOr<bool> has = HasSamplesInRange(*chunks, deleted.get());
         if (!has.ok()) {
           err_ = has.status();
           return false;
         }
         if (!*has) continue;
       }
-      cur_ = std::make_shared<BlockSeries>(std::move(labels), ctx_, std::move(chunks), mint_, maxt_);
+      cur_ = std::make_shared<BlockSeries>(std::move(labels), ctx_, std::move(chunks), std::move(deleted),
+                                           mint_, maxt_);
       return true;
     }
     return false;
@@ -189,12 +211,13 @@ class BlockSeriesSet final : public storage::SeriesSet {
   Status Err() const override { return err_; }
 
  private:
-  StatusOr<bool> HasSamplesInRange(const ChunkList& chunks) {
+  StatusOr<bool> HasSamplesInRange(const ChunkList& chunks, const Intervals* deleted) {
     for (const BlockChunkMeta& c : chunks) {
       CISTERN_RETURN_IF_ERROR(LoadBlockChunk(*ctx_->block, &ctx_->cache, &ctx_->ts_cache, c, &buf_));
       auto it = std::lower_bound(buf_.begin(), buf_.end(), mint_,
                                  [](const model::Sample& s, int64_t t) { return s.timestamp_ms < t; });
-      if (it != buf_.end() && it->timestamp_ms <= maxt_) return true;
+      for (; it != buf_.end() && it->timestamp_ms <= maxt_; ++it)
+        if (deleted == nullptr || !IsDeleted(*deleted, it->timestamp_ms)) return true;
     }
     return false;
   }
@@ -234,15 +257,41 @@ std::unique_ptr<storage::SeriesSet> BlockQuerier::Select(bool /*sorted: always*/
   return std::make_unique<BlockSeriesSet>(ctx_, std::move(refs), mint, maxt);
 }
 
+StatusOr<Postings> BlockQuerier::DeletedSeries() const {
+  Postings out;
+  const Block& block = *ctx_->block;
+  model::Labels labels;
+  std::vector<BlockChunkMeta> chunks;
+  for (const auto& [ref, deleted] : *ctx_->tombstones) {
+    CISTERN_RETURN_IF_ERROR(block.index().ReadSeries(ref, &labels, &chunks).Annotate(block.name()));
+    bool all = true;
+    for (const BlockChunkMeta& c : chunks) all = all && Covers(deleted, c.min_time, c.max_time);
+    if (all) out.push_back(ref);  // the map is sorted by ref
+  }
+  return out;
+}
+
+StatusOr<Postings> BlockQuerier::LabelPostings(std::span<const storage::LabelMatcher> matchers,
+                                               bool* all) const {
+  const Block& block = *ctx_->block;
+  CISTERN_ASSIGN_OR_RETURN(Postings deleted, DeletedSeries());
+  *all = matchers.empty() && deleted.empty();
+  if (*all) return Postings{};
+  Postings refs = matchers.empty() ? block.index().All() : PostingsForMatchers(block.index(), matchers);
+  return deleted.empty() ? refs : Without(refs, deleted);
+}
+
 StatusOr<std::vector<std::string>> BlockQuerier::LabelValues(std::string_view name,
                                                              std::span<const storage::LabelMatcher> matchers) {
   if (OutOfRange()) return std::vector<std::string>{};
   const Block& block = *ctx_->block;
-  if (matchers.empty()) return block.index().LabelValues(name);
+  bool all;
+  CISTERN_ASSIGN_OR_RETURN(Postings refs, LabelPostings(matchers, &all));
+  if (all) return block.index().LabelValues(name);
   std::vector<std::string> out;
   model::Labels labels;
   std::vector<BlockChunkMeta> chunks;
-  for (storage::SeriesRef ref : PostingsForMatchers(block.index(), matchers)) {
+  for (storage::SeriesRef ref : refs) {
     CISTERN_RETURN_IF_ERROR(block.index().ReadSeries(ref, &labels, &chunks).Annotate(block.name()));
     if (labels.Has(name)) out.emplace_back(labels.Get(name));
   }
@@ -254,11 +303,13 @@ StatusOr<std::vector<std::string>> BlockQuerier::LabelValues(std::string_view na
 StatusOr<std::vector<std::string>> BlockQuerier::LabelNames(std::span<const storage::LabelMatcher> matchers) {
   if (OutOfRange()) return std::vector<std::string>{};
   const Block& block = *ctx_->block;
-  if (matchers.empty()) return block.index().LabelNames();
+  bool all;
+  CISTERN_ASSIGN_OR_RETURN(Postings refs, LabelPostings(matchers, &all));
+  if (all) return block.index().LabelNames();
   std::vector<std::string> out;
   model::Labels labels;
   std::vector<BlockChunkMeta> chunks;
-  for (storage::SeriesRef ref : PostingsForMatchers(block.index(), matchers)) {
+  for (storage::SeriesRef ref : refs) {
     CISTERN_RETURN_IF_ERROR(block.index().ReadSeries(ref, &labels, &chunks).Annotate(block.name()));
     for (const model::Label& l : labels) out.push_back(l.name);
   }

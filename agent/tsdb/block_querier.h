@@ -13,6 +13,11 @@
 // labels of the matching series; like the head they do not look at samples,
 // and they are empty when the block does not overlap [mint, maxt].
 //
+// Tombstones (as the block had them when the querier was made): deleted
+// samples are skipped, a series with nothing left in range is not selected,
+// and one with every sample deleted is left out of LabelNames / LabelValues
+// too (which then read the labels of the remaining series).
+//
 // One thread at a time (as any Querier); its series and iterators keep the
 // block alive and may be used after Close() and from other threads (one
 // thread per iterator).
@@ -41,6 +46,11 @@ class BlockQuerier final : public storage::Querier {
 
  private:
   bool OutOfRange() const;
+  // Series whose every sample is deleted, ascending.
+  StatusOr<Postings> DeletedSeries() const;
+  // The series LabelNames / LabelValues read; *all when that is every
+  // series and none is deleted (the label table answers then).
+  StatusOr<Postings> LabelPostings(std::span<const storage::LabelMatcher> matchers, bool* all) const;
 
   std::shared_ptr<BlockReadContext> ctx_;  // shared with the series handed out
   const int64_t mint_, maxt_;

@@ -12,9 +12,11 @@
 #include <limits>
 #include <random>
 
+#include "agent/base/file_util.h"
 #include "agent/base/time.h"
 #include "agent/obs/log.h"
 #include "agent/storage/merge.h"
+#include "agent/tsdb/block_format.h"
 #include "agent/tsdb/db_plan.h"
 
 namespace cistern::tsdb {
@@ -34,6 +36,16 @@ void RemoveDir(const std::string& path) {
   std::error_code ec;
   fs::remove_all(path, ec);
   if (ec) obs::Warn(kLog, "cannot remove {}: {}", path, ec.message());
+}
+
+// Removes a block directory: renamed to <ulid>.tmp first, so that a removal
+// cut short by a crash leaves a leftover the next start deletes rather than
+// a damaged block it would quarantine.
+void RemoveBlockDir(const std::string& path) {
+  std::error_code ec;
+  std::string doomed = path + kBlockTmpSuffix;
+  fs::rename(path, doomed, ec);
+  RemoveDir(ec ? path : doomed);
 }
 
 // Holds off head truncation while it lives, so the head data the querier
@@ -150,6 +162,7 @@ StatusOr<std::unique_ptr<Db>> Db::Open(DbOptions options) {
   wo.registry = db->opts_.registry;
   CISTERN_ASSIGN_OR_RETURN(db->wal_, HeadWal::Open(wo));
   CISTERN_ASSIGN_OR_RETURN(db->replay_, db->wal_->Replay(db->head_.get()));
+  CISTERN_RETURN_IF_ERROR(db->LoadHeadTombstones());
   db->head_->SetCommitLog(db->wal_.get());  // read-only: its Log() fails, so do appends
   db->m_->wal_bytes->Set(static_cast<double>(db->wal_->SizeBytes()));
   obs::Info(kLog, "opened {} in {:.2f}s: {} blocks, head {} series", dir, SecondsSince(started), db->Blocks().size(),
@@ -202,8 +215,9 @@ Status Db::LoadBlocks() {
       blocks.erase(blocks.begin() + static_cast<long>(idx));
       continue;
     }
-    obs::Info(kLog, "removing block {}: compacted into another block before a restart", metas[idx].ulid);
-    RemoveDir(blocks[idx]->dir());
+    obs::Info(kLog, "removing block {}: compacted or rewritten into another block before a restart",
+              metas[idx].ulid);
+    RemoveBlockDir(blocks[idx]->dir());
     blocks.erase(blocks.begin() + static_cast<long>(idx));
   }
   SetBlocks(std::move(blocks));
@@ -303,9 +317,14 @@ Status Db::CutHead() {
     // and the WAL may let go of it.
     persisted_until_.store(std::max(persisted_until_.load(), maxt));
     size_t series_before = head_->NumSeries();
+    bool had_tombstones = head_->HasTombstones();
     {
       std::unique_lock truncation(truncate_mu_);  // waits for queriers planned before the cut
       head_->Truncate(maxt);
+    }
+    if (had_tombstones) {  // pruned by the truncation; a stale file would only name data no longer there
+      if (Status s = WriteHeadTombstones(head_->Tombstones()); !s.ok())
+        obs::Warn(kLog, "head cut: rewriting {}: {}", kHeadTombstonesFile, s.message());
     }
     CISTERN_RETURN_IF_ERROR(wal_->Persisted(maxt));
     m_->head_cuts->Inc();
@@ -378,7 +397,7 @@ Status Db::Compact() {
     uint64_t in_bytes = 0;
     for (size_t i : plan) {
       in_bytes += blocks[i]->SizeBytes();
-      RemoveDir(blocks[i]->dir());
+      RemoveBlockDir(blocks[i]->dir());
     }
     double secs = SecondsSince(started);
     m_->compactions->Inc();
@@ -417,7 +436,7 @@ Status Db::ApplyRetention() {
     m_->retention->With({why})->Inc();
     obs::Info(kLog, "retention ({}): deleting block {} {} ({} samples, {} bytes)", why, metas[d.index].ulid,
               Range(metas[d.index]), metas[d.index].num_samples, bytes[d.index]);
-    RemoveDir(blocks[d.index]->dir());
+    RemoveBlockDir(blocks[d.index]->dir());
   }
   return OkStatus();
 }
@@ -458,15 +477,25 @@ StatusOr<std::string> Db::Snapshot(bool skip_head) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return UnavailableError("tsdb: snapshot: create " + dir.string() + ": " + ec.message());
+  auto fail = [&](const Status& s) {  // no half snapshot stays behind
+    obs::Error(kLog, "snapshot {}: {}", name, s.message());
+    RemoveDir(dir.string());
+    return s;
+  };
   uint64_t samples = 0;
   std::vector<std::shared_ptr<Block>> blocks = Blocks();
   for (const auto& b : blocks) {
+    // What is linked must be sound: a block damaged since it was opened is reported, not copied.
+    if (Status v = b->VerifyFiles(); !v.ok()) return fail(v.Annotate("tsdb: snapshot"));
     fs::path to = dir / b->meta().ulid;
     fs::create_directories(to, ec);
-    if (ec) return UnavailableError("tsdb: snapshot: create " + to.string() + ": " + ec.message());
-    CISTERN_RETURN_IF_ERROR(LinkOrCopy(fs::path(b->dir()) / "meta.json", to / "meta.json"));
-    for (const BlockFile& f : b->meta().files)
-      CISTERN_RETURN_IF_ERROR(LinkOrCopy(fs::path(b->dir()) / f.name, to / f.name));
+    if (ec) return fail(UnavailableError("tsdb: snapshot: create " + to.string() + ": " + ec.message()));
+    std::vector<std::string> files{kBlockMetaFile};
+    for (const BlockFile& f : b->meta().files) files.push_back(f.name);
+    if (!b->tombstones()->empty())
+      files.push_back(kBlockTombstonesFile);  // as of now: later deletes replace it
+    for (const std::string& f : files)
+      if (Status s = LinkOrCopy(fs::path(b->dir()) / f, to / f); !s.ok()) return fail(s);
     samples += b->meta().num_samples;
   }
   std::string head_block = "none";
@@ -477,10 +506,10 @@ StatusOr<std::string> Db::Snapshot(bool skip_head) {
     if (mint <= maxt) {
       CISTERN_ASSIGN_OR_RETURN(auto q, head_->NewQuerier(mint, maxt));
       std::vector<storage::LabelMatcher> all{storage::MatchAllSeries()};
-      std::unique_ptr<storage::SeriesSet> set = q->Select(true, nullptr, all);
+      std::unique_ptr<storage::SeriesSet> set = q->Select(true, nullptr, all);  // without deleted samples
       StatusOr<BlockMeta> meta = WriteBlock(dir.string(), set.get(), mint, maxt + 1, 1, {});
       (void)q->Close();
-      if (!meta.ok()) return meta.status().Annotate("tsdb: snapshot: head");
+      if (!meta.ok()) return fail(meta.status().Annotate("tsdb: snapshot: head"));
       samples += meta->num_samples;
       if (meta->num_series > 0) head_block = meta->ulid;
     }
@@ -489,6 +518,103 @@ StatusOr<std::string> Db::Snapshot(bool skip_head) {
             dir.string(), blocks.size(), head_block, samples, SecondsSince(started));
   return name;
 }
+
+Status Db::LoadHeadTombstones() {
+  const std::string path = opts_.dir + "/" + kHeadTombstonesFile;
+  StatusOr<std::string> bytes = ReadFile(path);
+  if (bytes.status().code() == StatusCode::kNotFound) return OkStatus();
+  if (!bytes.ok()) return bytes.status().Annotate("tsdb");
+  StatusOr<std::vector<HeadTombstone>> stones = DecodeHeadTombstones(*bytes);
+  if (!stones.ok()) {
+    if (opts_.read_only) {
+      skipped_.push_back(path + ": " + stones.status().message());
+      obs::Error(kLog, "{}: {}; ignored (read-only)", path, stones.status().message());
+      return OkStatus();
+    }
+    std::error_code ec;
+    std::string qdir = opts_.dir + "/quarantine";
+    fs::create_directories(qdir, ec);
+    std::string target = qdir + "/" + kHeadTombstonesFile + "-" + std::to_string(time(nullptr));
+    fs::rename(path, target, ec);
+    obs::Error(kLog,
+               "{} failed verification, moved to {}{}: {}; the head's data it deleted is visible again "
+               "(delete it again)",
+               path, target, ec ? " (move failed: " + ec.message() + ")" : "", stones.status().message());
+    return OkStatus();
+  }
+  TombstoneMap map = head_->TombstonesFromLabels(*stones);
+  obs::Info(kLog, "{}: deleted intervals of {} head series", path, map.size());
+  head_->SetTombstones(std::move(map));
+  return OkStatus();
+}
+
+Status Db::WriteHeadTombstones(const TombstoneMap& map) {
+  const std::string path = opts_.dir + "/" + kHeadTombstonesFile;
+  std::vector<HeadTombstone> stones = head_->TombstonesByLabels(map);
+  if (stones.empty()) {
+    std::error_code ec;
+    fs::remove(path, ec);
+    return ec ? UnavailableError("tsdb: remove " + path + ": " + ec.message()) : OkStatus();
+  }
+  return WriteFileAtomic(path, EncodeHeadTombstones(stones)).Annotate("tsdb");
+}
+
+Status Db::Delete(int64_t mint, int64_t maxt, std::span<const std::vector<storage::LabelMatcher>> selectors) {
+  if (opts_.read_only) return FailedPreconditionError("tsdb: opened read-only");
+  std::lock_guard lock(maintain_mu_);  // no cut, compaction or retention meanwhile
+  auto started = std::chrono::steady_clock::now();
+  size_t blocks_hit = 0, block_series = 0;
+  for (const auto& b : Blocks()) {
+    CISTERN_ASSIGN_OR_RETURN(TombstoneMap plan, b->PlanDelete(mint, maxt, selectors));
+    if (plan.empty()) continue;
+    CISTERN_RETURN_IF_ERROR(b->AddTombstones(plan).Annotate("tsdb: delete"));
+    ++blocks_hit;
+    block_series += plan.size();
+  }
+  TombstoneMap plan = head_->PlanDelete(mint, maxt, selectors);
+  if (!plan.empty()) {
+    TombstoneMap next = head_->Tombstones();
+    MergeTombstones(&next, plan);
+    CISTERN_RETURN_IF_ERROR(WriteHeadTombstones(next));  // durable before visible
+    head_->SetTombstones(std::move(next));
+  }
+  obs::Info(kLog, "delete {}..{}: {} series in {} blocks, {} head series in {:.2f}s", mint, maxt,
+            block_series, blocks_hit, plan.size(), SecondsSince(started));
+  return OkStatus();
+}
+
+Status Db::CleanTombstones() {
+  if (opts_.read_only) return FailedPreconditionError("tsdb: opened read-only");
+  std::lock_guard lock(maintain_mu_);
+  std::vector<storage::LabelMatcher> all{storage::MatchAllSeries()};
+  for (const auto& b : Blocks()) {
+    if (b->tombstones()->empty()) continue;
+    auto started = std::chrono::steady_clock::now();
+    const BlockMeta& m = b->meta();
+    CISTERN_ASSIGN_OR_RETURN(auto q, b->NewQuerier(m.min_time, m.max_time - 1));
+    std::unique_ptr<storage::SeriesSet> set = q->Select(true, nullptr, all);  // without deleted samples
+    StatusOr<BlockMeta> meta =
+        WriteBlock(opts_.dir, set.get(), m.min_time, m.max_time, m.compaction_level, m.sources);
+    set.reset();
+    (void)q->Close();
+    if (!meta.ok()) return meta.status().Annotate("tsdb: clean tombstones: " + b->name());
+    std::vector<std::shared_ptr<Block>> next;
+    if (meta->num_series > 0) {
+      CISTERN_ASSIGN_OR_RETURN(std::shared_ptr<Block> nb, Block::Open(opts_.dir + "/" + meta->ulid));
+      next.push_back(std::move(nb));
+    }
+    for (const auto& other : Blocks())
+      if (other != b) next.push_back(other);
+    SetBlocks(std::move(next));
+    RemoveBlockDir(b->dir());
+    obs::Info(kLog, "clean tombstones: block {} {} rewritten as {}: {} -> {} samples in {:.2f}s", m.ulid,
+              Range(m), meta->num_series > 0 ? meta->ulid : "(nothing left, removed)", m.num_samples,
+              meta->num_samples, SecondsSince(started));
+  }
+  return OkStatus();
+}
+
+HeadStats Db::Stats() const { return ComputeHeadStats(*head_); }
 
 Status Db::Sync() { return wal_ ? wal_->Sync() : OkStatus(); }
 

@@ -2,8 +2,18 @@
 //
 //   data_dir/lock            flock'd while a Db has the directory open
 //   data_dir/wal/            the head's write-ahead log (HeadWal)
-//   data_dir/<ULID>/         immutable blocks (block.h), each one time range
-//   data_dir/quarantine/     blocks that failed verification at start
+//   data_dir/<ULID>/         immutable blocks (block.h), each one time range,
+//                            with an optional tombstones file (deleted data)
+//   data_dir/head_tombstones the head's deleted intervals, by labels
+//   data_dir/quarantine/     blocks that failed verification at start (and a
+//                            head_tombstones file that did)
+//
+// Deleting (Delete(), the admin API's delete_series) leaves tombstones:
+// queries stop returning the data at once; each block's tombstones file and
+// head_tombstones are rewritten (temp, fsync, rename) before Delete returns,
+// so a deletion survives a crash. Head cuts, compactions and snapshots write
+// blocks without deleted samples; CleanTombstones() rewrites the blocks that
+// have tombstones.
 //
 // Appends go to the head through the WAL (durable before visible); queries
 // merge every block overlapping the range with the head. Maintenance (on the
@@ -24,6 +34,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,6 +45,7 @@
 #include "agent/storage/querier.h"
 #include "agent/tsdb/block.h"
 #include "agent/tsdb/head.h"
+#include "agent/tsdb/head_stats.h"
 #include "agent/tsdb/head_wal.h"
 
 namespace cistern::tsdb {
@@ -84,6 +96,18 @@ class Db final : public storage::Appendable, public storage::Queryable {
   // Maintenance waits meanwhile; ingestion goes on. Returns <name>
   // (20261201T151500Z-<16 hex digits>, as Prometheus names them).
   StatusOr<std::string> Snapshot(bool skip_head);
+  // Deletes [mint, maxt] (inclusive, ms) of every series matching any of
+  // `selectors` (each an AND of matchers), in blocks and head, as
+  // Prometheus' DB.Delete: durable when it returns OK; on an error some
+  // blocks may already have their tombstones. Waits for maintenance.
+  Status Delete(int64_t mint, int64_t maxt, std::span<const std::vector<storage::LabelMatcher>> selectors);
+  // Rewrites every block that has tombstones without the deleted data (a
+  // new block, same range, level and sources; the old one removed; nothing
+  // written if everything was deleted). The head's tombstones stay until
+  // its data is cut into a block. Waits for maintenance.
+  Status CleanTombstones();
+  // The head's cardinality statistics (/api/v1/status/tsdb).
+  HeadStats Stats() const;
   // Stops the background thread, syncs and closes the WAL. Idempotent.
   Status Close();
 
@@ -101,6 +125,10 @@ class Db final : public storage::Appendable, public storage::Queryable {
   Status CutHead();
   Status Compact();
   Status ApplyRetention();
+  // head_tombstones: read at open (a corrupt file is quarantined), written
+  // after a delete and after a head truncation pruned them.
+  Status LoadHeadTombstones();
+  Status WriteHeadTombstones(const TombstoneMap& map);
   void SetBlocks(std::vector<std::shared_ptr<Block>> blocks);  // sorted by min_time
   void BackgroundLoop();
 

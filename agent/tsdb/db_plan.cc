@@ -117,8 +117,15 @@ std::vector<size_t> RedundantBlocks(const std::vector<BlockMeta>& blocks) {
     std::set<std::string> mine(b.sources.begin(), b.sources.end());
     if (mine.empty()) mine.insert(b.ulid);
     for (size_t j = 0; j < blocks.size(); ++j) {
-      if (j == i || blocks[j].compaction_level <= b.compaction_level) continue;
+      if (j == i || blocks[j].compaction_level < b.compaction_level) continue;
       std::set<std::string> theirs(blocks[j].sources.begin(), blocks[j].sources.end());
+      if (blocks[j].compaction_level == b.compaction_level) {  // a rewrite: same sources, later ULID
+        if (theirs == mine && blocks[j].ulid > b.ulid) {
+          out.push_back(i);
+          break;
+        }
+        continue;
+      }
       if (std::includes(theirs.begin(), theirs.end(), mine.begin(), mine.end())) {
         out.push_back(i);
         break;

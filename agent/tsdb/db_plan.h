@@ -52,7 +52,9 @@ std::vector<RetentionDecision> PlanRetention(const std::vector<BlockMeta>& block
 
 // Blocks made redundant by a compaction that finished writing but was
 // interrupted before deleting its inputs: another block of a higher level
-// holds all their sources.
+// holds all their sources; or by an interrupted rewrite (clean_tombstones):
+// another block of the same level has the very same sources and a later
+// ULID.
 std::vector<size_t> RedundantBlocks(const std::vector<BlockMeta>& blocks);
 
 }  // namespace cistern::tsdb

@@ -42,7 +42,8 @@ Head::Head(HeadOptions options)
       own_registry_(options.registry ? nullptr : std::make_unique<obs::Registry>()),
       metrics_(HeadMetrics::Register(options.registry ? options.registry : own_registry_.get())),
       mask_(RoundUpPow2(std::max<size_t>(1, options.stripes)) - 1),
-      stripes_(std::make_unique<Stripe[]>(mask_ + 1)) {}
+      stripes_(std::make_unique<Stripe[]>(mask_ + 1)),
+      tombstones_(std::make_shared<const TombstoneMap>()) {}
 
 Head::~Head() {
   metrics_.series->Add(-static_cast<double>(num_series_.load()));
@@ -184,6 +185,102 @@ void Head::Truncate(int64_t mint) {
   // Samples committed during the scan lowered scan_min_time_ too. (An empty
   // head keeps its max time: the bounds of later appends still hold.)
   min_time_.store(scan_min_time_.load(std::memory_order_acquire), std::memory_order_release);
+
+  if (has_tombstones_.load(std::memory_order_acquire)) {  // drop what no longer hides anything
+    TombstoneMap next;
+    for (auto& [ref, set] : Tombstones()) {
+      if (GetByRef(ref) == nullptr) continue;  // collected
+      Intervals kept;
+      for (const Interval& iv : set)
+        if (iv.maxt >= mint) kept.push_back({std::max(iv.mint, mint), iv.maxt});
+      if (!kept.empty()) next.emplace(ref, std::move(kept));
+    }
+    SetTombstones(std::move(next));
+  }
+}
+
+TombstoneMap Head::PlanDelete(int64_t mint, int64_t maxt,
+                              std::span<const std::vector<storage::LabelMatcher>> selectors) const {
+  TombstoneMap out;
+  if (mint > maxt) return out;
+  for (const std::vector<storage::LabelMatcher>& sel : selectors) {
+    if (sel.empty()) continue;
+    for (storage::SeriesRef ref : PostingsForMatchers(postings_, sel)) {
+      std::shared_ptr<MemSeries> s = GetByRef(ref);
+      if (s == nullptr) continue;
+      int64_t lo, hi;
+      {
+        std::lock_guard lock(s->mu);
+        if (s->Empty()) continue;
+        lo = s->MinTime();
+        hi = s->MaxTime();
+      }
+      Interval iv = Clamp({mint, maxt}, lo, hi);
+      if (iv.mint <= iv.maxt) AddInterval(&out[ref], iv);
+    }
+  }
+  return out;
+}
+
+TombstoneMap Head::Tombstones() const {
+  std::lock_guard lock(tombstones_mu_);
+  return *tombstones_;
+}
+
+void Head::SetTombstones(TombstoneMap map) {
+  std::erase_if(map, [](const auto& e) { return e.second.empty(); });
+  auto next = std::make_shared<const TombstoneMap>(std::move(map));
+  std::lock_guard lock(tombstones_mu_);
+  has_tombstones_.store(!next->empty(), std::memory_order_release);
+  tombstones_ = std::move(next);
+}
+
+std::shared_ptr<const Intervals> Head::Deleted(storage::SeriesRef ref) const {
+  if (!has_tombstones_.load(std::memory_order_acquire)) return nullptr;
+  std::shared_ptr<const TombstoneMap> map;
+  {
+    std::lock_guard lock(tombstones_mu_);
+    map = tombstones_;
+  }
+  auto it = map->find(ref);
+  if (it == map->end()) return nullptr;
+  return std::shared_ptr<const Intervals>(map, &it->second);
+}
+
+Postings Head::FullyDeletedSeries() const {
+  Postings out;
+  if (!has_tombstones_.load(std::memory_order_acquire)) return out;
+  std::shared_ptr<const TombstoneMap> map;
+  {
+    std::lock_guard lock(tombstones_mu_);
+    map = tombstones_;
+  }
+  for (const auto& [ref, set] : *map) {
+    std::shared_ptr<MemSeries> s = GetByRef(ref);
+    if (s == nullptr) continue;
+    std::lock_guard lock(s->mu);
+    if (s->Empty() || Covers(set, s->MinTime(), s->MaxTime())) out.push_back(ref);
+  }
+  return out;
+}
+
+std::vector<HeadTombstone> Head::TombstonesByLabels(const TombstoneMap& map) const {
+  std::vector<HeadTombstone> out;
+  for (const auto& [ref, set] : map) {
+    std::shared_ptr<MemSeries> s = GetByRef(ref);
+    if (s == nullptr || set.empty()) continue;
+    out.push_back({s->labels(), set});
+  }
+  return out;
+}
+
+TombstoneMap Head::TombstonesFromLabels(const std::vector<HeadTombstone>& stones) const {
+  TombstoneMap out;
+  for (const HeadTombstone& t : stones) {
+    std::shared_ptr<MemSeries> s = Lookup(t.labels);
+    if (s != nullptr) AddIntervals(&out[s->ref()], t.intervals);
+  }
+  return out;
 }
 
 }  // namespace cistern::tsdb

@@ -28,6 +28,11 @@
 //     kOutOfOrder;
 //   - older than the last Truncate() point: always kOutOfBounds.
 // Rejections are storage::RejectionError statuses and are counted by reason.
+//
+// Tombstones: deleted intervals per series ref (Delete of the admin API),
+// hidden from queriers (head_querier.h) until Truncate() drops the data
+// under them. The head keeps them in memory only; the Db writes them to its
+// head_tombstones file (by labels) and sets them again after a restart.
 #pragma once
 
 #include <atomic>
@@ -44,6 +49,7 @@
 #include "agent/tsdb/mem_postings.h"
 #include "agent/tsdb/mem_series.h"
 #include "agent/tsdb/series_table.h"
+#include "agent/tsdb/tombstones.h"
 
 namespace cistern::tsdb {
 
@@ -109,6 +115,27 @@ class Head final : public storage::Appendable, public storage::Queryable {
   // Walks every series (takes each lock briefly): for benchmarks and debugging.
   Stats ComputeStats() const;
 
+  // --- Tombstones (thread-safe, but SetTombstones() and Truncate(), which
+  // prunes them, from one thread at a time: the Db's maintenance lock).
+  // For each live series matching one of `selectors` (each an AND of
+  // matchers) with samples in [mint, maxt]: that range clamped to its
+  // samples (later samples are not deleted), by ref.
+  TombstoneMap PlanDelete(int64_t mint, int64_t maxt,
+                          std::span<const std::vector<storage::LabelMatcher>> selectors) const;
+  // All of them (a copy), and replacing all of them.
+  TombstoneMap Tombstones() const;
+  void SetTombstones(TombstoneMap map);
+  // The deleted intervals of series `ref`, or null. One atomic load when
+  // the head has none.
+  std::shared_ptr<const Intervals> Deleted(storage::SeriesRef ref) const;
+  bool HasTombstones() const { return has_tombstones_.load(std::memory_order_acquire); }
+  // Live series whose every sample is deleted, ascending.
+  Postings FullyDeletedSeries() const;
+  // `map` by labels (series no longer in the head are left out), and back
+  // (labels no longer in the head are left out).
+  std::vector<HeadTombstone> TombstonesByLabels(const TombstoneMap& map) const;
+  TombstoneMap TombstonesFromLabels(const std::vector<HeadTombstone>& stones) const;
+
   const HeadMetrics& metrics() const { return metrics_; }
   const HeadOptions& options() const { return opts_; }
 
@@ -153,6 +180,9 @@ class Head final : public storage::Appendable, public storage::Queryable {
   std::atomic<int64_t> scan_min_time_{storage::kMaxTime};
   std::mutex truncate_mu_;  // one Truncate() at a time
   std::atomic<CommitLog*> log_{nullptr};
+  mutable std::mutex tombstones_mu_;
+  std::shared_ptr<const TombstoneMap> tombstones_;  // never null
+  std::atomic<bool> has_tombstones_{false};
 };
 
 }  // namespace cistern::tsdb

@@ -10,27 +10,43 @@ namespace {
 
 class HeadSeries final : public storage::Series {
  public:
-  HeadSeries(model::Labels labels, SeriesSnapshot snap, int64_t mint, int64_t maxt)
-      : labels_(std::move(labels)), snap_(std::move(snap)), mint_(mint), maxt_(maxt) {}
+  HeadSeries(model::Labels labels, SeriesSnapshot snap, std::shared_ptr<const Intervals> deleted,
+             int64_t mint, int64_t maxt)
+      : labels_(std::move(labels)),
+        snap_(std::move(snap)),
+        deleted_(std::move(deleted)),
+        mint_(mint),
+        maxt_(maxt) {}
   const model::Labels& Labels() const override { return labels_; }
-  std::unique_ptr<storage::SampleIterator> Iterator() const override { return snap_.Iterator(mint_, maxt_); }
+  std::unique_ptr<storage::SampleIterator> Iterator() const override {
+    return NewDeletedFilterIterator(snap_.Iterator(mint_, maxt_), deleted_);
+  }
 
  private:
   const model::Labels labels_;  // a copy: the MemSeries may go away
   const SeriesSnapshot snap_;
+  const std::shared_ptr<const Intervals> deleted_;  // null: nothing deleted
   const int64_t mint_, maxt_;
 };
 
-// Whether the snapshot has a sample in [mint, maxt] (chunks are only known to
-// overlap the range).
-bool HasSamples(const SeriesSnapshot& snap, int64_t mint, int64_t maxt) {
-  auto it = snap.Iterator(mint, maxt);
+// Whether the snapshot has a sample in [mint, maxt] outside `deleted` (chunks
+// are only known to overlap the range).
+bool HasSamples(const SeriesSnapshot& snap, const std::shared_ptr<const Intervals>& deleted, int64_t mint,
+                int64_t maxt) {
+  auto it = NewDeletedFilterIterator(snap.Iterator(mint, maxt), deleted);
   return it->Next();
 }
 
 }  // namespace
 
 bool HeadQuerier::OutOfRange() const { return head_->MaxTime() < mint_ || head_->MinTime() > maxt_; }
+
+Postings HeadQuerier::LabelPostings(std::span<const storage::LabelMatcher> matchers,
+                                    const Postings& deleted) const {
+  Postings refs =
+      matchers.empty() ? head_->postings().All() : PostingsForMatchers(head_->postings(), matchers);
+  return deleted.empty() ? refs : Without(refs, deleted);
+}
 
 std::unique_ptr<storage::SeriesSet> HeadQuerier::Select(bool sorted, const storage::SelectHints* hints,
                                                         std::span<const storage::LabelMatcher> matchers) {
@@ -51,8 +67,9 @@ std::unique_ptr<storage::SeriesSet> HeadQuerier::Select(bool sorted, const stora
       std::lock_guard lock(s->mu);
       snap = s->Snapshot(mint, maxt);
     }
-    if (snap.empty() || !HasSamples(snap, mint, maxt)) continue;
-    out.push_back(std::make_shared<HeadSeries>(s->labels(), std::move(snap), mint, maxt));
+    std::shared_ptr<const Intervals> deleted = head_->Deleted(ref);
+    if (snap.empty() || !HasSamples(snap, deleted, mint, maxt)) continue;
+    out.push_back(std::make_shared<HeadSeries>(s->labels(), std::move(snap), std::move(deleted), mint, maxt));
   }
   if (sorted) {
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a->Labels() < b->Labels(); });
@@ -63,9 +80,10 @@ std::unique_ptr<storage::SeriesSet> HeadQuerier::Select(bool sorted, const stora
 StatusOr<std::vector<std::string>> HeadQuerier::LabelValues(std::string_view name,
                                                             std::span<const storage::LabelMatcher> matchers) {
   if (OutOfRange()) return std::vector<std::string>{};
-  if (matchers.empty()) return head_->postings().LabelValues(name);
+  Postings deleted = head_->FullyDeletedSeries();
+  if (matchers.empty() && deleted.empty()) return head_->postings().LabelValues(name);
   std::vector<std::string> out;
-  for (storage::SeriesRef ref : PostingsForMatchers(head_->postings(), matchers)) {
+  for (storage::SeriesRef ref : LabelPostings(matchers, deleted)) {
     std::shared_ptr<MemSeries> s = head_->GetByRef(ref);
     if (s == nullptr || !s->labels().Has(name)) continue;
     out.emplace_back(s->labels().Get(name));
@@ -77,9 +95,10 @@ StatusOr<std::vector<std::string>> HeadQuerier::LabelValues(std::string_view nam
 
 StatusOr<std::vector<std::string>> HeadQuerier::LabelNames(std::span<const storage::LabelMatcher> matchers) {
   if (OutOfRange()) return std::vector<std::string>{};
-  if (matchers.empty()) return head_->postings().LabelNames();
+  Postings deleted = head_->FullyDeletedSeries();
+  if (matchers.empty() && deleted.empty()) return head_->postings().LabelNames();
   std::vector<std::string> out;
-  for (storage::SeriesRef ref : PostingsForMatchers(head_->postings(), matchers)) {
+  for (storage::SeriesRef ref : LabelPostings(matchers, deleted)) {
     std::shared_ptr<MemSeries> s = head_->GetByRef(ref);
     if (s == nullptr) continue;
     for (const model::Label& l : s->labels()) out.push_back(l.name);

@@ -10,10 +10,15 @@
 // LabelNames / LabelValues read the index (without matchers) or the labels of
 // the matching series; they do not look at samples (as Prometheus' head).
 //
+// Tombstones (Head::Deleted, as at Select()): deleted samples are skipped, a
+// series with nothing left in range is not selected, and one with every
+// sample deleted is left out of LabelNames / LabelValues too.
+//
 // One thread at a time; the Head must outlive the querier.
 #pragma once
 
 #include "agent/storage/querier.h"
+#include "agent/tsdb/postings.h"
 
 namespace cistern::tsdb {
 
@@ -33,6 +38,8 @@ class HeadQuerier final : public storage::Querier {
  private:
   // The head has no samples in the querier's range.
   bool OutOfRange() const;
+  // The series matching `matchers` (all when empty) but those in `deleted`.
+  Postings LabelPostings(std::span<const storage::LabelMatcher> matchers, const Postings& deleted) const;
 
   const Head* const head_;
   const int64_t mint_, maxt_;

@@ -98,4 +98,11 @@ size_t MemPostings::NumSeries() const {
   return all_.size();
 }
 
+void MemPostings::VisitLabelPairs(
+    const std::function<void(std::string_view, std::string_view, size_t)>& fn) const {
+  std::shared_lock lock(mu_);
+  for (const auto& [name, values] : index_)
+    for (const auto& [value, list] : values) fn(name, value, list.size());
+}
+
 }  // namespace cistern::tsdb

@@ -8,6 +8,7 @@
 // from some; it has no committed samples older than the query then).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <shared_mutex>
 #include <string>
@@ -34,6 +35,9 @@ class MemPostings final : public IndexReader {
   std::vector<std::string> LabelNames() const;
   std::vector<std::string> LabelValues(std::string_view name) const;
   size_t NumSeries() const;
+  // Calls fn(name, value, number of series) for every label pair, names and
+  // values ascending, under the shared lock: fn must not call back in.
+  void VisitLabelPairs(const std::function<void(std::string_view, std::string_view, size_t)>& fn) const;
 
  private:
   using Values = std::map<std::string, Postings, std::less<>>;

@@ -105,5 +105,17 @@ TEST(DbPlanTest, InputsOfAFinishedCompactionAreRedundant) {
   EXPECT_TRUE(RedundantBlocks(blocks).empty());
 }
 
+TEST(DbPlanTest, TheOriginalOfAFinishedRewriteIsRedundant) {
+  // clean_tombstones wrote B2 (same level, same sources as B, later ULID) and
+  // stopped before removing B.
+  std::vector<BlockMeta> blocks{B(0, 2, 1, "A"), B(2, 4, 1, "B"), B(2, 4, 1, "B2", {"B"})};
+  EXPECT_EQ(RedundantBlocks(blocks), (std::vector<size_t>{1}));
+  blocks = {B(0, 6, 2, "C", {"A", "B"}), B(0, 6, 2, "C2", {"A", "B"})};
+  EXPECT_EQ(RedundantBlocks(blocks), (std::vector<size_t>{0}));
+  blocks = {B(0, 6, 2, "C", {"A", "B"}), B(0, 6, 2, "D", {"A", "E"})};
+  EXPECT_TRUE(RedundantBlocks(blocks).empty())
+      << "different sources: an overlap for compaction, not a rewrite";
+}
+
 }  // namespace
 }  // namespace cistern::tsdb
