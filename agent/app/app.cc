@@ -7,12 +7,17 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "agent/api/admin.h"
 #include "agent/api/health.h"
+#include "agent/api/query_api.h"
 #include "agent/api/remote_write_receiver.h"
+#include "agent/api/tsdb_status.h"
+#include "agent/api/ui.h"
+#include "agent/base/file_util.h"
 #include "agent/base/float_format.h"
 #include "agent/base/time.h"
 #include "agent/loop/handle.h"
@@ -22,6 +27,7 @@
 #include "agent/pipeline/wal_appendable.h"
 #include "agent/plugin/input_runner.h"
 #include "agent/plugin/plugin.h"
+#include "agent/promql/engine.h"
 #include "agent/remote/queue_manager.h"
 #include "agent/tsdb/db.h"
 #include "agent/tsdb/inspect.h"
@@ -39,6 +45,39 @@ plugin::Registry& Plugins() {
     return r;
   }();
   return *registry;
+}
+
+// What a browser on this machine opens for a listen address: "127.0.0.1:9090"
+// as is, an all-interfaces ":9090" / "0.0.0.0:9090" / "[::]:9090" as localhost.
+std::string BrowserUrl(std::string_view listen) {
+  size_t colon = listen.rfind(':');
+  std::string_view host = colon == std::string_view::npos ? std::string_view() : listen.substr(0, colon);
+  std::string_view port = colon == std::string_view::npos ? listen : listen.substr(colon + 1);
+  if (host.empty() || host == "0.0.0.0" || host == "[::]") host = "localhost";
+  return "http://" + std::string(host) + ":" + std::string(port);
+}
+
+// `cistern run` on a laptop: a week of data in at most 2 GiB unless [storage] says otherwise.
+config::Config RunDefaults() {
+  config::Config c;
+  c.storage.retention = std::chrono::hours(7 * 24);
+  c.storage.retention_size = 2ULL << 30;
+  return c;
+}
+
+// `cistern run` collects the host and its containers, as well as itself
+// (self is on by default everywhere); `[inputs.host] enabled = false` turns
+// one off.
+void AddRunInputs(config::Config* c) {
+  for (std::string_view name : {"host", "container"}) {
+    bool configured = false;
+    for (const config::InputConfig& in : c->inputs) configured |= in.plugin == name;
+    if (configured) continue;
+    config::InputConfig in;
+    in.plugin = in.id = std::string(name);
+    in.options = config::Value::EmptyTable();
+    c->inputs.push_back(std::move(in));
+  }
 }
 
 Status CheckRole(const config::Config& c, Role role) {
@@ -68,6 +107,8 @@ class Process {
     pipeline_.reset();  // drains and syncs
     if (wal_) wal_->Close().IgnoreError();
     http_.reset();
+    query_api_.reset();  // cancels running queries, joins its threads; before the loop closes
+    engine_.reset();
     signals_.clear();
     shutdown_timer_.reset();
     int rc = loop::CloseLoop(&loop_);
@@ -103,6 +144,10 @@ class Process {
     ready_ = true;
     obs::Info(kLog, "ready in {:.1f} ms: {} input(s), http://{}/metrics", (MonotonicNanos() - start_ns) / 1e6,
               inputs_.size(), config_.http.listen);
+    if (db_) {
+      std::string url = BrowserUrl(config_.http.listen);
+      obs::Info(kLog, "UI: open {}/graph in a browser; Grafana: add a Prometheus data source with URL {}", url, url);
+    }
     uv_run(&loop_, UV_RUN_DEFAULT);
     obs::Info(kLog, "stopped");
     return exit_code_;
@@ -138,6 +183,7 @@ class Process {
       limits.max_label_value_length = static_cast<size_t>(rc.max_label_value_length);
       limits.max_pending_bytes = rc.max_pending;
       receiver_ = std::make_unique<api::RemoteWriteIngester>(db_.get(), limits, &metrics_);
+      StartQueryApi();
       obs::Info(kLog, "tsdb: {} (block_duration {}, out_of_order_window {}, retention {}{})", o.dir,
                 FormatDuration(config_.storage.block_duration), FormatDuration(config_.storage.out_of_order_window),
                 FormatDuration(config_.storage.retention),
@@ -167,6 +213,47 @@ class Process {
               : config_.wal.fsync == config::FsyncMode::kAlways ? "always"
                                                                 : "never");
     return OkStatus();
+  }
+
+  // The Prometheus HTTP query API over the TSDB, with the engine it owns ([query]).
+  void StartQueryApi() {
+    const config::QueryConfig& q = config_.query;
+    promql::EngineOptions eo{.lookback_delta_ms = q.lookback_delta.count(), .max_samples = q.max_samples,
+                             .timeout_ms = q.timeout.count(), .max_concurrent = static_cast<int>(q.max_concurrency),
+                             .default_subquery_step_ms = config_.rules.evaluation_interval.count()};
+    engine_ = std::make_unique<promql::Engine>(eo);
+    api::QueryApiOptions o{.timeout_ms = eo.timeout_ms, .lookback_delta_ms = eo.lookback_delta_ms,
+                           .max_concurrency = eo.max_concurrent};
+    std::vector<model::Label> ext;
+    for (const auto& [k, v] : config_.global.external_labels) ext.push_back({k, v});
+    o.external_labels = model::Labels::FromUnsorted(std::move(ext));
+    o.build = {obs::kVersion, "", "", "", "", __VERSION__};  // the compiler stands in for goVersion
+    std::string retention = FormatDuration(config_.storage.retention);
+    if (config_.storage.retention_size) retention += " or " + FormatSize(config_.storage.retention_size);
+    o.storage_retention = retention;
+    o.flags = {{"config.file", config_.path}, {"storage.tsdb.path", config_.global.data_dir},
+               {"storage.tsdb.retention.time", FormatDuration(config_.storage.retention)},
+               {"web.listen-address", config_.http.listen},
+               {"web.enable-admin-api", config_.http.enable_admin_api ? "true" : "false"},
+               {"log.level", std::string(obs::LogLevelName(config_.global.log_level))},
+               {"query.lookback-delta", FormatDuration(q.lookback_delta)}, {"query.timeout", FormatDuration(q.timeout)},
+               {"query.max-samples", std::to_string(q.max_samples)},
+               {"query.max-concurrency", std::to_string(q.max_concurrency)}};
+    o.config_text = [path = config_.path] {  // the file as it is now; "" for built-in defaults
+      auto text = path.empty() ? StatusOr<std::string>(std::string()) : ReadFile(path, 16 << 20);
+      return text.ok() ? *text : "# " + text.status().message() + "\n";
+    };
+    o.runtime_state = [ok = last_reload_ok_] { return api::RuntimeState{.reload_config_success = ok->Value() == 1}; };
+    o.targets = [targets = targets_] {
+      std::lock_guard<std::mutex> l(targets->mu);
+      return targets->list;
+    };
+    o.tsdb_status = [db = db_.get()] { return StatusOr<std::string>(api::TsdbStatusJson(db->Stats())); };
+    o.head_summary = [db = db_.get()] {
+      return api::HeadSummary{db->head().NumSeries(), db->head().ComputeStats().chunks, db->head().MinTime(),
+                              db->head().MaxTime()};
+    };
+    query_api_ = std::make_unique<api::QueryApi>(&loop_, db_.get(), engine_.get(), std::move(o), &metrics_);
   }
 
   // One sending queue per [[remote_write]] endpoint, each with its own WAL cursor.
@@ -234,9 +321,15 @@ class Process {
     auto server = std::make_unique<net::HttpServer>(&loop_, opts);
     api::RegisterHealthRoutes(server.get(), &metrics_, [this] { return ready_ && !shutting_down_; });
     if (receiver_) api::RegisterRemoteWriteRoute(server.get(), &loop_, receiver_.get());
+    if (db_) api::RegisterUiRoutes(server.get());  // the built-in UI, over the query API
+    if (query_api_) query_api_->Register(server.get());
     if (db_ && config_.http.enable_admin_api) {
       api::AdminHandlers admin;
       admin.snapshot = [db = db_.get()](bool skip_head) { return db->Snapshot(skip_head); };
+      admin.delete_series = [db = db_.get()](int64_t start, int64_t end, auto selectors) {
+        return db->Delete(start, end, selectors);
+      };
+      admin.clean_tombstones = [db = db_.get()] { return db->CleanTombstones(); };
       api::RegisterAdminRoutes(server.get(), &loop_, std::move(admin));
     }
     CISTERN_RETURN_IF_ERROR(server->Listen(listen).Annotate("http"));
@@ -246,12 +339,37 @@ class Process {
 
   Status StartInputs(const config::Config& c) {
     CISTERN_ASSIGN_OR_RETURN(std::vector<plugin::InputSpec> specs, plugin::ResolveInputs(c, Plugins()));
+    std::vector<api::TargetInfo> board;
     for (plugin::InputSpec& spec : specs) {
       auto runner = std::make_unique<plugin::InputRunner>(&loop_, std::move(spec), appendable_, &metrics_);
+      board.push_back(TargetOf(runner->spec(), runner->health()));
+      runner->set_health_listener([targets = targets_, spec = &runner->spec()](const plugin::InputHealth& h) {
+        std::lock_guard<std::mutex> l(targets->mu);
+        for (api::TargetInfo& t : targets->list)
+          if (t.pool == h.id) t = TargetOf(*spec, h);
+      });
       CISTERN_RETURN_IF_ERROR(runner->Start());
       inputs_.push_back(std::move(runner));
     }
+    std::lock_guard<std::mutex> l(targets_->mu);
+    targets_->list = std::move(board);
     return OkStatus();
+  }
+
+  // An input as /api/v1/targets shows it.
+  static api::TargetInfo TargetOf(const plugin::InputSpec& spec, const plugin::InputHealth& h) {
+    api::TargetInfo t;
+    t.pool = spec.id;
+    t.url = "input:" + spec.id;
+    model::LabelsBuilder b(spec.target_labels);
+    for (const model::Label& l : spec.labels) b.Set(l.name, l.value);
+    t.labels = b.Build();
+    t.health = h.last_collect_ms == 0 ? "unknown" : h.up ? "up" : "down";
+    t.last_error = h.last_error;
+    t.last_scrape_ms = h.last_collect_ms;
+    t.last_duration_seconds = h.last_duration_seconds;
+    t.interval_ms = spec.interval.count();
+    return t;
   }
 
   void StopInputs(std::function<void()> done) { StopAll(&inputs_, std::move(done)); }
@@ -309,11 +427,14 @@ class Process {
       next.wal = config_.wal;
     }
     if (options_.role != Role::kAgent && (next.storage != config_.storage || next.receiver != config_.receiver ||
+                                          next.query != config_.query ||
                                           next.http.enable_admin_api != config_.http.enable_admin_api)) {
-      // The store and the receiver are built once, at start.
-      obs::Warn(kLog, "reload: [storage], [receiver] and [http] enable_admin_api changes take effect after a restart");
+      // The store, the receiver and the query engine are built once, at start.
+      obs::Warn(kLog,
+                "reload: [storage], [receiver], [query] and [http] enable_admin_api changes take effect after a restart");
       next.storage = config_.storage;
       next.receiver = config_.receiver;
+      next.query = config_.query;
       next.http.enable_admin_api = config_.http.enable_admin_api;
     }
     obs::InitLogging(options_.log_level.value_or(next.global.log_level), next.global.log_format);
@@ -404,11 +525,20 @@ class Process {
   obs::Gauge* last_reload_ok_;
   std::unique_ptr<tsdb::Db> db_;
   std::unique_ptr<api::RemoteWriteIngester> receiver_;
+  std::unique_ptr<promql::Engine> engine_;
+  std::unique_ptr<api::QueryApi> query_api_;
   std::unique_ptr<wal::Wal> wal_;
   std::unique_ptr<pipeline::WalAppendable> pipeline_;
   storage::Appendable* appendable_ = nullptr;
   std::unique_ptr<net::HttpServer> http_;
   std::vector<std::unique_ptr<plugin::InputRunner>> inputs_;
+  // The inputs' health as /api/v1/targets reports it: written on the loop
+  // (health listeners), read by query workers.
+  struct TargetBoard {
+    std::mutex mu;
+    std::vector<api::TargetInfo> list;
+  };
+  std::shared_ptr<TargetBoard> targets_ = std::make_shared<TargetBoard>();
   std::vector<std::unique_ptr<remote::QueueManager>> queues_;
   std::vector<std::unique_ptr<loop::Signal>> signals_;
   std::unique_ptr<loop::Timer> shutdown_timer_;
@@ -431,10 +561,11 @@ std::string_view RoleName(Role role) {
 }
 
 StatusOr<config::Config> LoadConfig(const AppOptions& options) {
-  config::Config c;
+  config::Config c = options.role == Role::kRun ? RunDefaults() : config::Config();
   if (!options.config_path.empty()) {
-    CISTERN_ASSIGN_OR_RETURN(c, config::LoadConfigFile(options.config_path));
+    CISTERN_ASSIGN_OR_RETURN(c, config::LoadConfigFile(options.config_path, std::move(c)));
   }
+  if (options.role == Role::kRun) AddRunInputs(&c);
   if (!options.data_dir.empty()) c.global.data_dir = options.data_dir;
   if (options.log_level) c.global.log_level = *options.log_level;
   CISTERN_RETURN_IF_ERROR(plugin::ResolveInputs(c, Plugins()));

@@ -252,6 +252,15 @@ class Decoder {
     r.Finish();
   }
 
+  void Query(TableReader& root, QueryConfig* c) {
+    TableReader r(root.Table("query"), "query", errors_);
+    r.Dur("timeout", &c->timeout, Duration(1));
+    r.Int("max_samples", &c->max_samples, 1);
+    r.Int("max_concurrency", &c->max_concurrency, 1, 1024);
+    r.Dur("lookback_delta", &c->lookback_delta, Duration(1));
+    r.Finish();
+  }
+
   void Rules(TableReader& root, RulesConfig* c) {
     TableReader r(root.Table("rules"), "rules", errors_);
     r.StringList("files", &c->files);
@@ -357,10 +366,10 @@ class Decoder {
 
 }  // namespace
 
-StatusOr<Config> ParseConfig(std::string_view text, std::string_view filename) {
+StatusOr<Config> ParseConfig(std::string_view text, std::string_view filename, Config defaults) {
   CISTERN_ASSIGN_OR_RETURN(Value root, ParseTomlText(text, filename));
   Errors errors;
-  Config c;
+  Config c = std::move(defaults);
   c.path = std::string(filename);
   Decoder d(c.path, &errors);
   TableReader r(&root, "", &errors);
@@ -372,6 +381,7 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view filename) {
   d.NameRemoteWrites(&c.remote_write);
   d.Storage(r, &c.storage);
   d.Receiver(r, &c.receiver);
+  d.Query(r, &c.query);
   d.Rules(r, &c.rules);
   d.Alerting(r, &c.alerting);
   d.Inputs(r, &c.inputs);
@@ -380,10 +390,10 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view filename) {
   return c;
 }
 
-StatusOr<Config> LoadConfigFile(const std::string& path) {
+StatusOr<Config> LoadConfigFile(const std::string& path, Config defaults) {
   auto text = ReadFile(path, 16 << 20);
   if (!text.ok()) return InvalidArgumentError(text.status().message());
-  return ParseConfig(*text, path);
+  return ParseConfig(*text, path, std::move(defaults));
 }
 
 }  // namespace cistern::config

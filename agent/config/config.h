@@ -109,6 +109,16 @@ struct ReceiverConfig {
   friend bool operator==(const ReceiverConfig&, const ReceiverConfig&) = default;
 };
 
+// [query]: the PromQL engine behind /api/v1/query and /api/v1/query_range
+// (server and run modes), as Prometheus' --query.* flags.
+struct QueryConfig {
+  Duration timeout = 2min;         // per query; the `timeout` parameter can only shorten it
+  int64_t max_samples = 50'000'000;  // points one query may hold in memory at once
+  int64_t max_concurrency = 20;    // queries evaluated at once (worker threads); more wait
+  Duration lookback_delta = 5min;  // how far back an instant selector looks for a sample
+  friend bool operator==(const QueryConfig&, const QueryConfig&) = default;
+};
+
 struct RulesConfig {
   std::vector<std::string> files;
   Duration evaluation_interval = 15s;
@@ -155,6 +165,7 @@ struct Config {
   std::vector<RemoteWriteConfig> remote_write;
   StorageConfig storage;
   ReceiverConfig receiver;
+  QueryConfig query;
   RulesConfig rules;
   AlertingConfig alerting;
   std::vector<InputConfig> inputs;
@@ -162,7 +173,9 @@ struct Config {
 
 // Reads and validates a file. All problems are reported together, one per
 // line, each starting with "file:line: ". Unreadable file: "read <path>: ...".
-StatusOr<Config> LoadConfigFile(const std::string& path);
-StatusOr<Config> ParseConfig(std::string_view text, std::string_view filename);
+// `defaults` gives the keys the file leaves out (a role's own defaults, like
+// `cistern run`'s laptop-sized retention); its lists must be empty.
+StatusOr<Config> LoadConfigFile(const std::string& path, Config defaults = {});
+StatusOr<Config> ParseConfig(std::string_view text, std::string_view filename, Config defaults = {});
 
 }  // namespace cistern::config

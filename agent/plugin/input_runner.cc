@@ -38,9 +38,13 @@ class InputRunner::LabelingAppendable : public storage::Appendable {
     }
     Status Commit() override {
       parent_->appended_->Inc(static_cast<double>(count_));
+      parent_->last_count_ = count_;
       return inner_->Commit();
     }
-    void Rollback() override { inner_->Rollback(); }
+    void Rollback() override {
+      parent_->last_count_ = 0;
+      inner_->Rollback();
+    }
 
    private:
     std::unique_ptr<storage::Appender> inner_;
@@ -48,10 +52,15 @@ class InputRunner::LabelingAppendable : public storage::Appendable {
     uint64_t count_ = 0;
   };
 
+ public:
+  uint64_t last_count() const { return last_count_; }  // samples of the last commit
+
+ private:
   storage::Appendable* inner_;
   model::Labels target_;
   model::Labels labels_;
   obs::Counter* appended_;
+  uint64_t last_count_ = 0;
 };
 
 struct InputRunner::Metrics {
@@ -172,6 +181,7 @@ InputRunner::InputRunner(uv_loop_t* loop, InputSpec spec, storage::Appendable* a
   health_.id = spec_.id;
   health_.plugin = spec_.descriptor->name;
   health_.interval = spec_.interval;
+  target_series_ = !spec_.target_labels.empty() || spec_.labels.Has("job");
 }
 
 InputRunner::~InputRunner() { *alive_ = false; }
@@ -216,6 +226,7 @@ void InputRunner::RunCollection(std::function<void(Status)> after) {
   appender_ = appendable_->NewAppender();
   CollectRequest req;
   req.timestamp_ms = NowUnixMillis();
+  collect_ts_ms_ = req.timestamp_ms;
   req.timeout = spec_.interval;
   req.appender = appender_.get();
   timeout_timer_.Start(static_cast<uint64_t>(req.timeout.count()), 0, [this, gen] {
@@ -225,6 +236,7 @@ void InputRunner::RunCollection(std::function<void(Status)> after) {
     health_.up = false;
     health_.last_error = "collection timed out after " + FormatDuration(spec_.interval);
     obs::Warn(context_->log_component(), "{}", health_.last_error);
+    HealthChanged();
   });
   std::weak_ptr<bool> alive = alive_;
   input_->Collect(req, [this, alive, gen](Status s) {
@@ -251,6 +263,7 @@ void InputRunner::Finish(uint64_t generation, Status status) {
     }
   }
   appender_.reset();
+  if (target_series_) AppendTargetSeries(result.ok(), secs, appendable_->last_count());
   metrics_->duration->Set(secs);
   health_.last_collect_ms = NowUnixMillis();
   health_.last_duration_seconds = secs;
@@ -265,6 +278,7 @@ void InputRunner::Finish(uint64_t generation, Status status) {
     health_.last_error = result.message();
     obs::Warn(context_->log_component(), "collection failed: {}", result.message());
   }
+  HealthChanged();
   in_flight_ = false;
   auto after = std::move(after_);
   after_ = nullptr;
@@ -296,6 +310,25 @@ void InputRunner::Stop(std::function<void()> done) {
   } else {
     finish();
   }
+}
+
+void InputRunner::AppendTargetSeries(bool up, double seconds, uint64_t samples) {
+  std::unique_ptr<storage::Appender> app = appendable_->NewAppender();
+  const int64_t t = collect_ts_ms_;
+  Status s = app->Append(0, model::Labels{{"__name__", "up"}}, t, up ? 1 : 0).status();
+  if (s.ok()) s = app->Append(0, model::Labels{{"__name__", "scrape_duration_seconds"}}, t, seconds).status();
+  if (s.ok())
+    s = app->Append(0, model::Labels{{"__name__", "scrape_samples_scraped"}}, t, static_cast<double>(samples)).status();
+  if (!s.ok()) {
+    app->Rollback();
+  } else {
+    s = app->Commit();
+  }
+  if (!s.ok()) obs::Warn(context_->log_component(), "writing up / scrape_* failed: {}", s.message());
+}
+
+void InputRunner::HealthChanged() {
+  if (health_listener_) health_listener_(health_);
 }
 
 InputHealth InputRunner::health() const { return health_; }

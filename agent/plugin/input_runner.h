@@ -11,9 +11,18 @@
 //   cistern_input_samples_appended_total{input}   samples appended
 //   cistern_input_up{input}                       1 if the last collection succeeded
 //
+// Inputs with a job (a plugin's default job such as host's "node", or a
+// `job` in `labels`) also write Prometheus' per-target series after every
+// collection, at its timestamp and with its target labels, so `up` and
+// scrape-duration dashboards and alerts work as over a real scrape:
+//   up                       1 if the collection succeeded, else 0
+//   scrape_duration_seconds  how long it took
+//   scrape_samples_scraped   samples it appended
+//
 // Loop thread only. Destroy only after Stop()'s callback ran.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -71,6 +80,9 @@ class InputRunner {
 
   InputHealth health() const;
   const InputSpec& spec() const { return spec_; }
+  // Called on the loop thread whenever health() changes (after each
+  // collection, on timeouts).
+  void set_health_listener(std::function<void(const InputHealth&)> f) { health_listener_ = std::move(f); }
 
  private:
   class LabelingAppendable;
@@ -78,6 +90,8 @@ class InputRunner {
   void Tick();
   void RunCollection(std::function<void(Status)> after);
   void Finish(uint64_t generation, Status status);
+  void AppendTargetSeries(bool up, double seconds, uint64_t samples);
+  void HealthChanged();
 
   uv_loop_t* loop_;
   InputSpec spec_;
@@ -95,6 +109,9 @@ class InputRunner {
   std::function<void(Status)> after_;
   std::function<void()> stop_done_;
   InputHealth health_;
+  std::function<void(const InputHealth&)> health_listener_;
+  int64_t collect_ts_ms_ = 0;
+  bool target_series_ = false;  // writes up / scrape_* (see above)
   std::shared_ptr<bool> alive_;
 };
 

@@ -183,6 +183,34 @@ TEST(ConfigTest, DeepNestingIsRejectedNotCrashed) {
   EXPECT_THAT(Parse(deep), StatusIs(StatusCode::kInvalidArgument, HasSubstr("nested deeper")));
 }
 
+TEST(ConfigTest, QuerySectionDefaultsAreThoseOfPrometheusFlags) {
+  auto c = Parse("");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->query.timeout, Duration(120000));
+  EXPECT_EQ(c->query.max_samples, 50000000);
+  EXPECT_EQ(c->query.max_concurrency, 20);
+  EXPECT_EQ(c->query.lookback_delta, Duration(300000));
+  auto set = Parse("[query]\ntimeout = \"30s\"\nmax_samples = 1000\nmax_concurrency = 4\nlookback_delta = \"1m\"\n");
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->query.timeout, Duration(30000));
+  EXPECT_EQ(set->query.max_samples, 1000);
+  EXPECT_EQ(set->query.max_concurrency, 4);
+  EXPECT_EQ(set->query.lookback_delta, Duration(60000));
+}
+
+TEST(ConfigTest, QuerySectionRejectsBadValuesWithFileAndLine) {
+  EXPECT_THAT(Parse("[query]\ntimeout = \"0s\"\n"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("t.toml:2: query.timeout: duration 0s must be at least")));
+  EXPECT_THAT(Parse("[query]\nmax_samples = 0\n"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("t.toml:2: query.max_samples: value 0 out of range")));
+  EXPECT_THAT(Parse("[query]\n\nmax_concurrency = 5000\n"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("t.toml:3: query.max_concurrency: value 5000 out of range")));
+  EXPECT_THAT(Parse("[query]\nlookback_delta = \"5 minutes\"\n"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("t.toml:2: query.lookback_delta: invalid duration")));
+  EXPECT_THAT(Parse("[query]\nmax_sample = 1\n"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("t.toml:2: query.max_sample: unknown key")));
+}
+
 TEST(ConfigTest, UnreadableFileIsAnError) {
   EXPECT_THAT(LoadConfigFile("/nonexistent/cistern.toml"),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("read /nonexistent/cistern.toml")));
