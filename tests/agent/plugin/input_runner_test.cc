@@ -127,6 +127,46 @@ TEST_F(InputRunnerTest, DefaultJobAddsJobAndInstanceUnlessLabelsSetThem) {
   StopAndDrain(r);
 }
 
+TEST_F(InputRunnerTest, InputsWithAJobWriteUpAndScrapeSeriesLikeAScrape) {
+  Descriptor d;
+  d.name = "exporterlike";
+  d.default_job = "node";
+  d.create = [this](Context&) -> StatusOr<std::unique_ptr<Input>> {
+    return std::unique_ptr<Input>(std::make_unique<ScriptedInput>(&script_));
+  };
+  registry_.Register(std::move(d));
+  auto r = MakeRunner("[inputs.exporterlike]\n");
+  std::vector<InputHealth> seen;
+  r->set_health_listener([&](const InputHealth& h) { seen.push_back(h); });
+  CISTERN_ASSERT_OK(r->Start());
+  r->CollectNow([](Status) {});
+  auto up = sink_.Find("up");
+  ASSERT_EQ(up.size(), 1u);
+  EXPECT_EQ(up[0].value, 1);
+  EXPECT_EQ(up[0].labels.Get("job"), "node");
+  EXPECT_EQ(up[0].timestamp_ms, sink_.Find("scripted")[0].timestamp_ms);
+  ASSERT_EQ(sink_.Find("scrape_samples_scraped").size(), 1u);
+  EXPECT_EQ(sink_.Find("scrape_samples_scraped")[0].value, 1);
+  ASSERT_EQ(sink_.Find("scrape_duration_seconds").size(), 1u);
+  EXPECT_GE(sink_.Find("scrape_duration_seconds")[0].value, 0);
+  script_.result = UnavailableError("target down");
+  r->CollectNow([](Status) {});
+  up = sink_.Find("up");
+  ASSERT_EQ(up.size(), 2u);
+  EXPECT_EQ(up[1].value, 0);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_TRUE(seen[0].up);
+  EXPECT_FALSE(seen[1].up);
+  EXPECT_EQ(seen[1].last_error, "target down");
+  StopAndDrain(r);
+  // Without a job there is no target to report.
+  auto plain = MakeRunner("[[inputs.scripted]]\n");
+  CISTERN_ASSERT_OK(plain->Start());
+  plain->CollectNow([](Status) {});
+  EXPECT_EQ(sink_.Find("up").size(), 2u);
+  StopAndDrain(plain);
+}
+
 TEST_F(InputRunnerTest, FailedCollectionKeepsPartialSamplesAndCountsError) {
   script_.result = UnavailableError("target down");
   auto r = MakeRunner("[[inputs.scripted]]\n");
