@@ -487,6 +487,31 @@ TEST_F(QueryApiTest, TsdbStatusHookReplacesTheSummary) {
   EXPECT_EQ(Body(Get("/api/v1/status/tsdb")), R"(200 {"status":"success","data":{"headStats":{}}})");
 }
 
+TEST_F(QueryApiTest, TargetsAreTheInputsWithTheirHealth) {
+  QueryApiOptions o;
+  o.targets = [] {
+    TargetInfo t;
+    t.pool = "host";
+    t.url = "input:host";
+    t.labels = model::Labels{{"instance", "h1"}, {"job", "node"}};
+    t.health = "down";
+    t.last_error = "read /proc/stat: \"denied\"";
+    t.last_scrape_ms = 1700000000123;
+    t.last_duration_seconds = 0.0125;
+    t.interval_ms = 15000;
+    return std::vector<TargetInfo>{t};
+  };
+  Api(std::move(o));
+  EXPECT_EQ(Body(Get("/api/v1/targets")),
+            R"(200 {"status":"success","data":{"activeTargets":[{"discoveredLabels":{"__address__":"input:host",)"
+            R"("instance":"h1","job":"node"},"labels":{"instance":"h1","job":"node"},"scrapePool":"host",)"
+            R"("scrapeUrl":"input:host","globalUrl":"input:host","lastError":"read /proc/stat: \"denied\"",)"
+            R"("lastScrape":"2023-11-14T22:13:20.123Z","lastScrapeDuration":0.0125,"health":"down",)"
+            R"("scrapeInterval":"15s","scrapeTimeout":"15s"}],"droppedTargets":[]}})");
+  EXPECT_EQ(Body(Get("/api/v1/targets", {{"state", "dropped"}})),
+            R"(200 {"status":"success","data":{"activeTargets":[],"droppedTargets":[]}})");
+}
+
 // Through an HttpServer: the route hands the request to the pool and answers
 // on the loop; the request is counted in the self metrics.
 TEST_F(QueryApiTest, RoutesAnswerFromTheWorkersAndCountRequests) {
