@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include "agent/api/query_api.h"
 #include "agent/api/query_response.h"
@@ -74,23 +75,32 @@ net::HttpResponse TextError(int status, const std::string& message) {
   return r;
 }
 
+// start and end of the store endpoints (default: all time), or the error.
+std::optional<net::HttpResponse> ParseStartEnd(const Form& form, int64_t* start_ms, int64_t* end_ms) {
+  auto start = ParseApiTimeParam(form, "start", kApiMinTimeMs);
+  if (!start.ok()) return InvalidParam("start", start.status().message());
+  auto end = ParseApiTimeParam(form, "end", kApiMaxTimeMs);
+  if (!end.ok()) return InvalidParam("end", end.status().message());
+  *start_ms = *start;
+  *end_ms = *end;
+  return std::nullopt;
+}
+
 }  // namespace
 
 net::HttpResponse QueryApi::Series(const Request& r) {
   std::vector<std::string> match = r.form.Values("match[]");
   if (match.empty()) return ApiError(kBadData, "no match[] parameter provided");
-  auto start = ParseApiTimeParam(r.form, "start", kApiMinTimeMs);
-  if (!start.ok()) return InvalidParam("start", start.status().message());
-  auto end = ParseApiTimeParam(r.form, "end", kApiMaxTimeMs);
-  if (!end.ok()) return InvalidParam("end", end.status().message());
+  int64_t start_ms = 0, end_ms = 0;
+  if (auto bad = ParseStartEnd(r.form, &start_ms, &end_ms)) return *bad;
   auto sets = ParseMatcherSets(match);
   if (!sets.ok()) return InvalidParam("match[]", sets.status().message());
-  auto opened = store_->NewQuerier(*start, *end);
+  auto opened = store_->NewQuerier(start_ms, end_ms);
   if (!opened.ok()) return ApiError(kExecution, opened.status().message());
   ScopedQuerier q(std::move(*opened));
   storage::SelectHints hints;
-  hints.start_ms = *start;
-  hints.end_ms = *end;
+  hints.start_ms = start_ms;
+  hints.end_ms = end_ms;
   hints.func = "series";  // no samples needed
   std::vector<model::Labels> found;
   std::vector<std::string> warnings;
@@ -116,13 +126,11 @@ net::HttpResponse QueryApi::Series(const Request& r) {
 }
 
 net::HttpResponse QueryApi::LabelNames(const Request& r) {
-  auto start = ParseApiTimeParam(r.form, "start", kApiMinTimeMs);
-  if (!start.ok()) return InvalidParam("start", start.status().message());
-  auto end = ParseApiTimeParam(r.form, "end", kApiMaxTimeMs);
-  if (!end.ok()) return InvalidParam("end", end.status().message());
+  int64_t start_ms = 0, end_ms = 0;
+  if (auto bad = ParseStartEnd(r.form, &start_ms, &end_ms)) return *bad;
   auto sets = ParseMatcherSets(r.form.Values("match[]"));
   if (!sets.ok()) return ApiError(kBadData, sets.status().message());
-  auto opened = store_->NewQuerier(*start, *end);
+  auto opened = store_->NewQuerier(start_ms, end_ms);
   if (!opened.ok()) return ApiError(kExecution, opened.status().message());
   ScopedQuerier q(std::move(*opened));
   std::vector<std::string> names;
@@ -147,13 +155,11 @@ net::HttpResponse QueryApi::LabelValues(const Request& r) {
   if (name.find('/') != std::string_view::npos) return net::HttpResponse::Text(404, "404 page not found\n");
   if (!model::IsValidLabelName(name))
     return ApiError(kBadData, "invalid label name: " + promql::GoQuote(name));
-  auto start = ParseApiTimeParam(r.form, "start", kApiMinTimeMs);
-  if (!start.ok()) return InvalidParam("start", start.status().message());
-  auto end = ParseApiTimeParam(r.form, "end", kApiMaxTimeMs);
-  if (!end.ok()) return InvalidParam("end", end.status().message());
+  int64_t start_ms = 0, end_ms = 0;
+  if (auto bad = ParseStartEnd(r.form, &start_ms, &end_ms)) return *bad;
   auto sets = ParseMatcherSets(r.form.Values("match[]"));
   if (!sets.ok()) return ApiError(kBadData, sets.status().message());
-  auto opened = store_->NewQuerier(*start, *end);
+  auto opened = store_->NewQuerier(start_ms, end_ms);
   if (!opened.ok()) return ApiError(kExecution, opened.status().message());
   ScopedQuerier q(std::move(*opened));
   std::vector<std::string> values;
