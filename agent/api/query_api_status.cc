@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "agent/api/query_api.h"
+#include "agent/api/query_json.h"
 #include "agent/api/query_response.h"
 #include "agent/base/float_format.h"
 #include "agent/base/units.h"
@@ -233,22 +234,11 @@ net::HttpResponse QueryApi::Targets(const Request& r) {
     for (const TargetInfo& t : options_.targets()) {
       if (!first) out += ',';
       first = false;
-      out += "{\"discoveredLabels\":{\"__address__\":";
-      AppendGoJsonString(&out, t.url);
-      for (const model::Label& l : t.labels) {
-        out += ',';
-        AppendGoJsonString(&out, l.name);
-        out += ':';
-        AppendGoJsonString(&out, l.value);
-      }
-      out += "},\"labels\":{";
-      for (size_t i = 0; i < t.labels.size(); ++i) {
-        if (i > 0) out += ',';
-        AppendGoJsonString(&out, t.labels[i].name);
-        out += ':';
-        AppendGoJsonString(&out, t.labels[i].value);
-      }
-      out += "},\"scrapePool\":";
+      out += "{\"discoveredLabels\":";
+      AppendLabelsJson(&out, model::LabelsBuilder(t.labels).Set("__address__", t.url).Build());
+      out += ",\"labels\":";
+      AppendLabelsJson(&out, t.labels);
+      out += ",\"scrapePool\":";
       AppendGoJsonString(&out, t.pool);
       out += ",\"scrapeUrl\":";
       AppendGoJsonString(&out, t.url);
