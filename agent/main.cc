@@ -7,7 +7,10 @@
 //   cistern version
 //
 // Exit codes: 0 ok, 1 runtime failure, 2 usage error or invalid configuration.
+#include <malloc.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -51,6 +54,12 @@ int Usage(const std::string& error) {
 
 int main(int argc, char** argv) {
   using namespace cistern;
+  // glibc gives every thread that allocates its own arena (up to 8 per core)
+  // and rarely returns their free memory: with the query workers that kept
+  // peak RSS at twice the live data. Four arenas keep allocation contention
+  // low on the ingest and query threads and the RSS near what is in use.
+  // MALLOC_ARENA_MAX in the environment still wins.
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 4);
   app::AppOptions options;
   std::vector<std::string> args;
   bool json = false, force = false;

@@ -9,6 +9,12 @@
 // ahead of the slowest, as live agents do not. The load depends only on the arguments: every receiver
 // gets the same samples.
 //
+// --histograms=N adds N classic histograms per host (default 0: none), before its node_* series:
+// http_request_duration_seconds_bucket{handler, le} with Prometheus' default buckets (0.005 .. 10, +Inf),
+// _sum and _count (14 series each). Each scrape observes a request count and log-normal latencies derived
+// from a hash of (host, histogram, scrape) alone, so the buckets stay cumulative (le ascending) and
+// consistent although a histogram's series are spread over the senders.
+//
 // Answers: 2xx accepted; 5xx, 429 and network errors are retried (backoff 50 ms doubling to 2 s) and
 // after kMaxTries the request is given up ("failed"); other codes are errors ("rejected": none of the
 // request's samples count as accepted) and the first one's body is printed on stderr.
@@ -21,7 +27,7 @@
 //   cpu_s=                                this process' CPU (generating, encoding, sending)
 //   first_error=                          HTTP code of the first rejected request (0: none)
 //
-//   rw_load URL SERIES HOURS [--interval=15] [--conns=4] [--batch=2000] [--end-ms=now]
+//   rw_load URL SERIES HOURS [--interval=15] [--conns=4] [--batch=2000] [--end-ms=now] [--histograms=0]
 #include <curl/curl.h>
 #include <sys/resource.h>
 
@@ -81,6 +87,7 @@ enum class Kind {
   kConst,     // never changes
   kDuration,  // step * lognormal: a fresh full-precision float every scrape (scrape durations)
   kTime,      // the scrape's time in seconds, ns precision (node_time_seconds)
+  kBucket,    // a classic histogram's bucket (its `le`, +Inf for _count) or, `sum`, its _sum
 };
 
 struct Model {
@@ -90,6 +97,11 @@ struct Model {
   double quantum = 0;  // 0: full precision
   double p = 1;
   double lo = 0, hi = 0;
+  // kBucket: the histogram's hash key, requests per scrape in `step`
+  uint64_t key = 0;
+  double median = 0;  // seconds
+  double le = 0;
+  bool sum = false;
 };
 
 Model Counter(double start, double step, double quantum, double p = 1) {
@@ -101,6 +113,27 @@ Model Gauge(double start, double step, double quantum, double lo, double hi) {
 Model Const(double v) { return {Kind::kConst, v}; }
 Model Duration(double typical) { return {Kind::kDuration, typical, typical}; }
 
+// A classic histogram (kBucket): per scrape, n = rate * U(0.3, 1.7) requests whose latency is log-normal
+// (median * exp(U(-0.5, 0.5)) that scrape, sigma kHistSigma); bucket le counts floor(n * P(latency <= le)).
+constexpr double kHistSigma = 1.0;
+constexpr double kHistBuckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, INFINITY};
+
+double Unit(uint64_t h) { return static_cast<double>(h >> 11) * 0x1p-53; }  // [0, 1)
+
+struct HistScrape {
+  double n;       // requests
+  double median;  // seconds
+};
+HistScrape HistAt(uint64_t key, double rate, double median, int scrape) {
+  uint64_t h = Mix(key ^ Mix(static_cast<uint64_t>(scrape) + 1));
+  return {std::floor(rate * (0.3 + 1.4 * Unit(h))), median * std::exp(Unit(Mix(h)) - 0.5)};
+}
+double HistBucket(const HistScrape& sc, double le) {
+  if (std::isinf(le)) return sc.n;
+  return std::floor(sc.n * 0.5 * std::erfc(-(std::log(le) - std::log(sc.median)) / (kHistSigma * std::sqrt(2.0))));
+}
+double HistSum(const HistScrape& sc) { return sc.n * sc.median * std::exp(kHistSigma * kHistSigma / 2); }
+
 struct Series {
   model::Labels labels;
   int host = 0;
@@ -111,7 +144,9 @@ struct Series {
 // A host's series, in node_exporter's families. `rng` varies the hosts (sizes, rates, devices).
 class HostBuilder {
  public:
-  HostBuilder(int host, std::mt19937_64* rng, std::vector<Series>* out) : host_(host), rng_(rng), out_(out) {
+  // `end_ms`: the last scrape (boot times are relative to it); `histograms`: see --histograms.
+  HostBuilder(int host, int64_t end_ms, int histograms, std::mt19937_64* rng, std::vector<Series>* out)
+      : host_(host), end_ms_(end_ms), histograms_(histograms), rng_(rng), out_(out) {
     static const char* kZones[] = {"eu-west-1a", "eu-west-1b", "eu-west-1c"};
     static const char* kRoles[] = {"worker", "worker", "worker", "ingress", "database"};
     char ip[96];
@@ -127,6 +162,7 @@ class HostBuilder {
   }
 
   void Build() {
+    Histograms();  // first: draws nothing from rng_, and the host that SERIES cuts keeps them whole
     double uptime = Uniform(2e5, 4e6);  // seconds since boot
     Cpu(uptime);
     Memory();
@@ -151,6 +187,35 @@ class HostBuilder {
     s.m = m;
     s.exact = m.start;
     out_->push_back(std::move(s));
+  }
+
+  void Histograms() {
+    static const char* kHandlers[] = {"/api/v1/query", "/api/v1/query_range", "/api/v1/write", "/api/v1/series",
+                                      "/api/v1/labels", "/metrics", "/federate", "/-/ready"};
+    constexpr int kN = sizeof kHandlers / sizeof kHandlers[0];
+    for (int i = 0; i < histograms_; ++i) {
+      uint64_t key = Mix(static_cast<uint64_t>(host_) << 20 | static_cast<uint64_t>(i));
+      double rate = 15 * std::exp(std::log(0.5) + Unit(Mix(key + 1)) * std::log(400.0));  // per scrape
+      double median = 0.004 * std::exp(Unit(Mix(key + 2)) * std::log(40.0));            // 4 ms .. 160 ms
+      double history = 1e3 + std::floor(Unit(Mix(key + 3)) * 2e4);  // scrapes before the first one sent
+      std::string handler = kHandlers[i % kN];
+      if (i >= kN) handler += "/" + std::to_string(i / kN);
+      HistScrape typical{std::floor(history * rate), median};
+      Model m{.kind = Kind::kBucket, .step = rate, .key = key, .median = median};
+      for (double le : kHistBuckets) {
+        char b[32];
+        std::snprintf(b, sizeof b, "%g", le);
+        m.le = le;
+        m.start = HistBucket(typical, le);
+        Add("http_request_duration_seconds_bucket", {{"handler", handler}, {"le", std::isinf(le) ? "+Inf" : b}}, m);
+      }
+      m.le = INFINITY;
+      m.start = HistBucket(typical, INFINITY);
+      Add("http_request_duration_seconds_count", {{"handler", handler}}, m);
+      m.sum = true;
+      m.start = std::floor(HistSum(typical));
+      Add("http_request_duration_seconds_sum", {{"handler", handler}}, m);
+    }
   }
 
   void Cpu(double uptime) {
@@ -305,7 +370,7 @@ class HostBuilder {
   }
 
   void Kernel(double uptime) {
-    double boot = std::floor(NowMs() / 1000.0 - uptime);
+    double boot = std::floor(end_ms_ / 1000.0 - uptime);
     Add("node_boot_time_seconds", {}, Const(boot));
     Add("node_time_seconds", {}, {Kind::kTime});
     Add("node_load1", {}, Gauge(Vary(1.5), 0.2, 0.01, 0, 16));
@@ -391,6 +456,8 @@ class HostBuilder {
   }
 
   int host_;
+  int64_t end_ms_;
+  int histograms_;
   std::mt19937_64* rng_;
   std::vector<Series>* out_;
   std::vector<model::Label> base_;
@@ -409,8 +476,8 @@ struct Grid {
   }
 };
 
-// The value of `s` at its next scrape (at `ts`).
-double Next(Series* s, int64_t ts, std::mt19937_64* rng) {
+// The value of `s` at its next scrape (number `scrape`, at `ts`).
+double Next(Series* s, int64_t ts, int scrape, std::mt19937_64* rng) {
   const Model& m = s->m;
   auto quantize = [&](double v) {
     if (m.quantum == 0) return v;
@@ -438,6 +505,11 @@ double Next(Series* s, int64_t ts, std::mt19937_64* rng) {
     case Kind::kTime:
       return (ts + std::uniform_int_distribution<int>(3, 40)(*rng)) / 1000.0 +
              std::uniform_int_distribution<int>(0, 999999)(*rng) * 1e-9;
+    case Kind::kBucket: {
+      HistScrape sc = HistAt(m.key, m.step, m.median, scrape);
+      s->exact += m.sum ? HistSum(sc) : HistBucket(sc, m.le);
+      return s->exact;
+    }
   }
   return 0;
 }
@@ -450,6 +522,7 @@ struct Options {
   int conns = 4;
   int batch = 2000;
   int64_t end_ms = 0;
+  int histograms = 0;
 };
 
 struct Totals {
@@ -500,7 +573,7 @@ class Sender {
       int64_t ts = grid_.At(series_[i].host, s);
       min_ts_ = std::min(min_ts_, ts);
       max_ts_ = std::max(max_ts_, ts);
-      pending_.push_back({i, {ts, Next(&series_[i], ts, &rng_)}});
+      pending_.push_back({i, {ts, Next(&series_[i], ts, s, &rng_)}});
       if (static_cast<int>(pending_.size()) >= o_.batch) Flush();
     }
   }
@@ -585,7 +658,8 @@ bool Flag(std::string_view arg, std::string_view name, std::string* value) {
 
 int Usage() {
   std::fprintf(stderr,
-               "usage: rw_load URL SERIES HOURS [--interval=15] [--conns=4] [--batch=2000] [--end-ms=now]\n");
+               "usage: rw_load URL SERIES HOURS [--interval=15] [--conns=4] [--batch=2000] [--end-ms=now] "
+               "[--histograms=0]\n");
   return 2;
 }
 
@@ -605,6 +679,8 @@ int main(int argc, char** argv) {
       o.batch = std::atoi(v.c_str());
     } else if (Flag(a, "--end-ms", &v)) {
       o.end_ms = std::atoll(v.c_str());
+    } else if (Flag(a, "--histograms", &v)) {
+      o.histograms = std::atoi(v.c_str());
     } else if (a.starts_with("--")) {
       return Usage();
     } else {
@@ -617,7 +693,7 @@ int main(int argc, char** argv) {
   o.hours = std::atof(pos[2].data());
   if (o.end_ms == 0) o.end_ms = NowMs();
   int scrapes = static_cast<int>(std::llround(o.hours * 3600 / o.interval_s));
-  if (o.series < 1 || scrapes < 1 || o.interval_s < 1 || o.conns < 1 || o.batch < 1) {
+  if (o.series < 1 || scrapes < 1 || o.interval_s < 1 || o.conns < 1 || o.batch < 1 || o.histograms < 0) {
     std::fprintf(stderr, "rw_load: need SERIES >= 1, HOURS >= one interval, --interval, --conns, --batch >= 1\n");
     return 2;
   }
@@ -627,7 +703,7 @@ int main(int argc, char** argv) {
   std::vector<Series> all;
   std::mt19937_64 rng(42);
   int hosts = 0;
-  while (static_cast<int>(all.size()) < o.series) HostBuilder(hosts++, &rng, &all).Build();
+  while (static_cast<int>(all.size()) < o.series) HostBuilder(hosts++, o.end_ms, o.histograms, &rng, &all).Build();
   all.resize(static_cast<size_t>(o.series));
   curl_global_init(CURL_GLOBAL_DEFAULT);
   Totals totals;
