@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -60,26 +61,34 @@ class BitReader {
       : p_(reinterpret_cast<const uint8_t*>(in.data())), end_(p_ + in.size()) {}
 
   // Reads `n` bits (0 <= n <= 64). On running out of input sets !ok() and
-  // returns 0.
+  // returns 0. Bits come from a 64-bit buffer refilled 8 bytes at a time, so
+  // most reads are a shift and a mask.
   uint64_t ReadBits(int n) {
-    uint64_t v = 0;
-    while (n > 0) {
-      if (avail_ == 0) {
-        if (p_ == end_) {
-          ok_ = false;
-          return 0;
-        }
-        cur_ = *p_++;
-        avail_ = 8;
-      }
-      int take = n < avail_ ? n : avail_;
-      v = (v << take) | ((cur_ >> (avail_ - take)) & ((1u << take) - 1));
-      avail_ -= take;
-      n -= take;
+    if (n <= avail_) {
+      if (n == 0) return 0;
+      avail_ -= n;
+      return (buf_ >> avail_) & Mask(n);
     }
-    return v;
+    // Take what is left, refill, take the rest.
+    const uint64_t high = avail_ == 0 ? 0 : buf_ & Mask(avail_);
+    const int need = n - avail_;
+    Refill();
+    if (avail_ < need) {
+      ok_ = false;
+      avail_ = 0;
+      return 0;
+    }
+    avail_ -= need;
+    const uint64_t low = (need == 64 ? buf_ : buf_ >> avail_) & Mask(need);
+    return need == 64 ? low : (high << need) | low;
   }
-  bool ReadBit() { return ReadBits(1) != 0; }
+  bool ReadBit() {
+    if (avail_ > 0) {
+      --avail_;
+      return (buf_ >> avail_) & 1;
+    }
+    return ReadBits(1) != 0;
+  }
   uint64_t ReadUvarint() {
     uint64_t v = 0;
     for (int shift = 0; shift < 70; shift += 7) {
@@ -99,10 +108,30 @@ class BitReader {
   bool ok() const { return ok_; }
 
  private:
+  static uint64_t Mask(int n) { return n >= 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1; }
+
+  // Replaces the (consumed) buffer with the next up to 8 bytes, big-endian.
+  void Refill() {
+    if (end_ - p_ >= 8) {
+      uint64_t w;
+      std::memcpy(&w, p_, 8);
+      buf_ = __builtin_bswap64(w);
+      p_ += 8;
+      avail_ = 64;
+      return;
+    }
+    buf_ = 0;
+    avail_ = 0;
+    while (p_ != end_) {
+      buf_ = (buf_ << 8) | *p_++;
+      avail_ += 8;
+    }
+  }
+
   const uint8_t* p_;
   const uint8_t* end_;
-  uint32_t cur_ = 0;
-  int avail_ = 0;
+  uint64_t buf_ = 0;
+  int avail_ = 0;  // unread low bits of buf_
   bool ok_ = true;
 };
 
