@@ -148,6 +148,9 @@ class Parser {
     return true;
   }
 
+  // A varint of at most `max_bytes` bytes (bits past 64 dropped); `what`
+  // ("tag", "varint", "length") names it in errors.
+  bool ReadVarintN(const char*& p, const char* end, int max_bytes, uint64_t* v, const char* msg, const char* what);
   bool ReadTagSlow(const char*& p, const char* end, uint32_t* tag, const char* msg);
   bool ReadVarintSlow(const char*& p, const char* end, uint64_t* v, const char* msg);
   bool ReadLengthSlow(const char*& p, const char* end, uint64_t* len, const char* msg);
@@ -176,29 +179,12 @@ bool Parser::FailLength(const char* at, const char* msg, uint64_t len, const cha
               "length " + std::to_string(len) + " exceeds the " + std::to_string(end - p) + " bytes left");
 }
 
-bool Parser::ReadTagSlow(const char*& p, const char* end, uint32_t* tag, const char* msg) {
-  // Up to 5 bytes, the value taken modulo 2^32 (protobuf's ReadTag).
-  const char* at = p;
-  uint32_t v = 0;
-  for (int i = 0; i < 5; ++i, ++p) {
-    if (p == end) return Fail(at, msg, "truncated tag");
-    uint32_t b = static_cast<uint8_t>(*p);
-    v |= (b & 0x7f) << (7 * i);
-    if (b < 0x80) {
-      ++p;
-      *tag = v;
-      return true;
-    }
-  }
-  return Fail(at, msg, "tag longer than 5 bytes");
-}
-
-bool Parser::ReadVarintSlow(const char*& p, const char* end, uint64_t* v, const char* msg) {
-  // Up to 10 bytes, bits past 64 dropped (protobuf's VarintParse).
+bool Parser::ReadVarintN(const char*& p, const char* end, int max_bytes, uint64_t* v, const char* msg,
+                         const char* what) {
   const char* at = p;
   uint64_t r = 0;
-  for (int i = 0; i < 10; ++i, ++p) {
-    if (p == end) return Fail(at, msg, "truncated varint");
+  for (int i = 0; i < max_bytes; ++i, ++p) {
+    if (p == end) return Fail(at, msg, std::string("truncated ") + what);
     uint64_t b = static_cast<uint8_t>(*p);
     r |= (b & 0x7f) << (7 * i);
     if (b < 0x80) {
@@ -207,25 +193,30 @@ bool Parser::ReadVarintSlow(const char*& p, const char* end, uint64_t* v, const 
       return true;
     }
   }
-  return Fail(at, msg, "varint longer than 10 bytes");
+  return Fail(at, msg, std::string(what) + " longer than " + std::to_string(max_bytes) + " bytes");
+}
+
+bool Parser::ReadTagSlow(const char*& p, const char* end, uint32_t* tag, const char* msg) {
+  // Up to 5 bytes, the value taken modulo 2^32 (protobuf's ReadTag).
+  uint64_t v = 0;
+  if (!ReadVarintN(p, end, 5, &v, msg, "tag")) return false;
+  *tag = static_cast<uint32_t>(v);
+  return true;
+}
+
+bool Parser::ReadVarintSlow(const char*& p, const char* end, uint64_t* v, const char* msg) {
+  // Up to 10 bytes, bits past 64 dropped (protobuf's VarintParse).
+  return ReadVarintN(p, end, 10, v, msg, "varint");
 }
 
 bool Parser::ReadLengthSlow(const char*& p, const char* end, uint64_t* len, const char* msg) {
   // Up to 5 bytes and below 2^31 - 16 (protobuf's ReadSize).
   const char* at = p;
   uint64_t r = 0;
-  for (int i = 0; i < 5; ++i, ++p) {
-    if (p == end) return Fail(at, msg, "truncated length");
-    uint64_t b = static_cast<uint8_t>(*p);
-    r |= (b & 0x7f) << (7 * i);
-    if (b < 0x80) {
-      ++p;
-      if (r > kMaxLength) return Fail(at, msg, "length " + std::to_string(r) + " too large");
-      *len = r;
-      return true;
-    }
-  }
-  return Fail(at, msg, "length longer than 5 bytes");
+  if (!ReadVarintN(p, end, 5, &r, msg, "length")) return false;
+  if (r > kMaxLength) return Fail(at, msg, "length " + std::to_string(r) + " too large");
+  *len = r;
+  return true;
 }
 
 bool Parser::SkipField(const char*& p, const char* end, uint32_t tag, const char* at, int depth,
