@@ -283,7 +283,7 @@ net::HttpResponse QueryApi::FormatQuery(const Request& r) {
   auto expr = promql::ParseExpr(r.form.Value("query"));
   if (!expr.ok()) return InvalidParam("query", expr.status().message());
   std::string data;
-  AppendGoJsonString(&data, promql::Pretty(**expr));
+  AppendJsonString(&data, promql::Pretty(**expr));
   return ApiSuccess(data);
 }
 

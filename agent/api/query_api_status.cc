@@ -128,24 +128,24 @@ net::HttpResponse QueryApi::Metadata(const Request& r) {
 net::HttpResponse QueryApi::BuildInfoPage(const Request&) {
   const BuildInfo& b = options_.build;
   std::string data = "{\"version\":";
-  AppendGoJsonString(&data, b.version);
+  AppendJsonString(&data, b.version);
   data += ",\"revision\":";
-  AppendGoJsonString(&data, b.revision);
+  AppendJsonString(&data, b.revision);
   data += ",\"branch\":";
-  AppendGoJsonString(&data, b.branch);
+  AppendJsonString(&data, b.branch);
   data += ",\"buildUser\":";
-  AppendGoJsonString(&data, b.build_user);
+  AppendJsonString(&data, b.build_user);
   data += ",\"buildDate\":";
-  AppendGoJsonString(&data, b.build_date);
+  AppendJsonString(&data, b.build_date);
   data += ",\"goVersion\":";
-  AppendGoJsonString(&data, b.go_version);
+  AppendJsonString(&data, b.go_version);
   data += "}";
   return ApiSuccess(data);
 }
 
 net::HttpResponse QueryApi::ConfigPage(const Request&) {
   std::string data = "{\"yaml\":";
-  AppendGoJsonString(&data, options_.config_text ? RedactTomlSecrets(options_.config_text()) : std::string());
+  AppendJsonString(&data, options_.config_text ? RedactTomlSecrets(options_.config_text()) : std::string());
   data += "}";
   return ApiSuccess(data);
 }
@@ -154,9 +154,9 @@ net::HttpResponse QueryApi::FlagsPage(const Request&) {
   std::string data = "{";
   for (const auto& [k, v] : options_.flags) {
     if (data.size() > 1) data.push_back(',');
-    AppendGoJsonString(&data, k);
+    AppendJsonString(&data, k);
     data.push_back(':');
-    AppendGoJsonString(&data, v);
+    AppendJsonString(&data, v);
   }
   data += "}";
   return ApiSuccess(data);
@@ -169,7 +169,7 @@ net::HttpResponse QueryApi::RuntimeInfoPage(const Request&) {
   char cwd[4096];
   std::string dir = getcwd(cwd, sizeof cwd) != nullptr ? cwd : "<error retrieving current working directory>";
   std::string data = "{\"startTime\":" + GoTimeJson(start_ns_) + ",\"CWD\":";
-  AppendGoJsonString(&data, dir);
+  AppendJsonString(&data, dir);
   data += ",\"reloadConfigSuccess\":";
   data += state.reload_config_success ? "true" : "false";
   data += ",\"lastConfigTime\":" + GoTimeJson(config_ns);
@@ -177,7 +177,7 @@ net::HttpResponse QueryApi::RuntimeInfoPage(const Request&) {
   data += ",\"goroutineCount\":" + std::to_string(ThreadCount());
   data += ",\"GOMAXPROCS\":" + std::to_string(std::max(1u, std::thread::hardware_concurrency()));
   data += ",\"GOGC\":\"\",\"GODEBUG\":\"\",\"storageRetention\":";
-  AppendGoJsonString(&data, options_.storage_retention);
+  AppendJsonString(&data, options_.storage_retention);
   data += "}";
   return ApiSuccess(data);
 }
@@ -239,22 +239,22 @@ net::HttpResponse QueryApi::Targets(const Request& r) {
       out += ",\"labels\":";
       AppendLabelsJson(&out, t.labels);
       out += ",\"scrapePool\":";
-      AppendGoJsonString(&out, t.pool);
+      AppendJsonString(&out, t.pool);
       out += ",\"scrapeUrl\":";
-      AppendGoJsonString(&out, t.url);
+      AppendJsonString(&out, t.url);
       out += ",\"globalUrl\":";
-      AppendGoJsonString(&out, t.url);
+      AppendJsonString(&out, t.url);
       out += ",\"lastError\":";
-      AppendGoJsonString(&out, t.last_error);
+      AppendJsonString(&out, t.last_error);
       out += ",\"lastScrape\":";
       out += t.last_scrape_ms == 0 ? "\"0001-01-01T00:00:00Z\"" : GoTimeJson(t.last_scrape_ms * 1'000'000);
       out += ",\"lastScrapeDuration\":" + FormatFloatG(t.last_duration_seconds);
       out += ",\"health\":";
-      AppendGoJsonString(&out, t.health);
+      AppendJsonString(&out, t.health);
       out += ",\"scrapeInterval\":";
-      AppendGoJsonString(&out, FormatDuration(std::chrono::milliseconds(t.interval_ms)));
+      AppendJsonString(&out, FormatDuration(std::chrono::milliseconds(t.interval_ms)));
       out += ",\"scrapeTimeout\":";
-      AppendGoJsonString(&out, FormatDuration(std::chrono::milliseconds(t.interval_ms)));
+      AppendJsonString(&out, FormatDuration(std::chrono::milliseconds(t.interval_ms)));
       out += '}';
     }
   }

@@ -4,58 +4,9 @@
 #include <cstdlib>
 
 #include "agent/base/float_format.h"
-#include "agent/promql/go_quote.h"
 
 namespace cistern::api {
 
-void AppendGoJsonString(std::string* out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  size_t i = 0;
-  while (i < s.size()) {
-    auto b = static_cast<unsigned char>(s[i]);
-    if (b < 0x80) {
-      switch (b) {
-        case '"':
-          out->append("\\\"");
-          break;
-        case '\\':
-          out->append("\\\\");
-          break;
-        case '\n':
-          out->append("\\n");
-          break;
-        case '\r':
-          out->append("\\r");
-          break;
-        case '\t':
-          out->append("\\t");
-          break;
-        default:
-          if (b < 0x20 || b == '<' || b == '>' || b == '&') {
-            out->append("\\u00");
-            out->push_back(kHex[b >> 4]);
-            out->push_back(kHex[b & 0xF]);
-          } else {
-            out->push_back(static_cast<char>(b));
-          }
-      }
-      ++i;
-      continue;
-    }
-    int width = 0;
-    int32_t r = promql::DecodeRune(s.substr(i), &width);
-    if (r == promql::kRuneError && width == 1) {
-      out->append("\\ufffd");
-    } else if (r == 0x2028 || r == 0x2029) {
-      out->append(r == 0x2028 ? "\\u2028" : "\\u2029");
-    } else {
-      out->append(s.substr(i, static_cast<size_t>(width)));
-    }
-    i += static_cast<size_t>(width);
-  }
-  out->push_back('"');
-}
 
 void AppendApiTimestamp(std::string* out, int64_t ms) {
   uint64_t abs = ms < 0 ? 0 - static_cast<uint64_t>(ms) : static_cast<uint64_t>(ms);
@@ -100,9 +51,9 @@ void AppendLabelsJson(std::string* out, const model::Labels& labels) {
   for (const model::Label& l : labels) {
     if (!first) out->push_back(',');
     first = false;
-    AppendGoJsonString(out, l.name);
+    AppendJsonString(out, l.name);
     out->push_back(':');
-    AppendGoJsonString(out, l.value);
+    AppendJsonString(out, l.value);
   }
   out->push_back('}');
 }
@@ -111,7 +62,7 @@ void AppendStringArray(std::string* out, const std::vector<std::string>& values)
   out->push_back('[');
   for (size_t i = 0; i < values.size(); ++i) {
     if (i > 0) out->push_back(',');
-    AppendGoJsonString(out, values[i]);
+    AppendJsonString(out, values[i]);
   }
   out->push_back(']');
 }
@@ -140,7 +91,7 @@ struct DataWriter {
     out->append("{\"resultType\":\"string\",\"result\":[");
     AppendApiTimestamp(out, s.t);
     out->push_back(',');
-    AppendGoJsonString(out, s.v);
+    AppendJsonString(out, s.v);
     out->append("]}");
   }
   void operator()(const promql::Vector& vec) const {
@@ -195,9 +146,9 @@ std::string SuccessJson(std::string_view data_json, const std::vector<std::strin
 
 std::string ErrorJson(std::string_view error_type, std::string_view message) {
   std::string out = "{\"status\":\"error\",\"errorType\":";
-  AppendGoJsonString(&out, error_type);
+  AppendJsonString(&out, error_type);
   out.append(",\"error\":");
-  AppendGoJsonString(&out, message);
+  AppendJsonString(&out, message);
   out.push_back('}');
   return out;
 }

@@ -21,17 +21,12 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/base/json.h"  // AppendJsonString: Go's encoding/json form
 #include "agent/model/labels.h"
 #include "agent/promql/value.h"
 
 namespace cistern::api {
 
-// A JSON string literal as Go's encoding/json writes it: <, > and & as
-// \u003c \u003e \u0026, control characters other than \n \r \t as \u00XX,
-// U+2028 / U+2029 escaped, invalid UTF-8 bytes as \ufffd. (base/json's
-// escaper copies those bytes unchanged; this one exists because API clients
-// compare our answers with Prometheus'.)
-void AppendGoJsonString(std::string* out, std::string_view s);
 
 // Scalars and strings: 1700000000123 -> 1700000000.123, -1500 -> -1.5,
 // 1700000000500 -> 1700000000.5, 1700000000000 -> 1700000000.

@@ -7,15 +7,15 @@
 #include <string>
 #include <string_view>
 
+#include "agent/base/utf8.h"
+
 namespace cistern::promql {
 
-inline constexpr int32_t kRuneError = 0xFFFD;
-inline constexpr int32_t kMaxRune = 0x10FFFF;
-
-// Decodes the rune at the start of `s` like utf8.DecodeRuneInString: invalid
-// or truncated sequences give (kRuneError, 1); empty input gives (kRuneError, 0).
-int32_t DecodeRune(std::string_view s, int* width);
-void AppendRune(std::string* out, int32_t r);  // UTF-8; invalid runes as U+FFFD
+// The UTF-8 primitives live in base (the JSON writer uses them too).
+using ::cistern::AppendRune;
+using ::cistern::DecodeRune;
+using ::cistern::kMaxRune;
+using ::cistern::kRuneError;
 
 // unicode.IsPrint: letters, marks, numbers, punctuation, symbols, ASCII space.
 bool IsGoPrint(int32_t r);

@@ -36,7 +36,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 std::string Escaped(std::string_view s) {
   std::string out;
-  AppendGoJsonString(&out, s);
+  AppendJsonString(&out, s);
   return out;
 }
 
