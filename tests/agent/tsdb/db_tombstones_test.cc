@@ -1,7 +1,10 @@
 // Deleting series (Db::Delete, CleanTombstones): what queries, restarts, head
 // cuts, compactions and snapshots make of tombstones.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 
@@ -101,6 +104,47 @@ TEST_F(DbTombstonesTest, DeletionsSurviveARestart) {
   EXPECT_EQ(Read(db.get(), {Re("__name__", ".+")}), before);
   EXPECT_EQ(Values(db.get(), "instance"), (std::vector<std::string>{"b", "c"}));
   EXPECT_EQ(Count(before, "m{instance=\"b\"}"), 7u * 60 - (3 * 60 + 1));
+}
+
+// A deletion acknowledged (Delete() returned, the API's 204) survives kill -9
+// of the process right after, in the head and in blocks, while ingest goes on.
+TEST_F(DbTombstonesTest, AcknowledgedDeletionsSurviveKillNine) {
+  Populated(Options()).reset();  // blocks [0, 2h), [2h, 4h) and a head, on disk
+  int pipefd[2];
+  ASSERT_EQ(pipe(pipefd), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {  // the "server": deletes, reports the acknowledgement, keeps ingesting
+    close(pipefd[0]);
+    DbOptions o = Options();
+    o.fsync = FsyncPolicy::kNever;
+    auto db = Db::Open(o);
+    if (!db.ok()) _exit(2);
+    if (!(*db)->Delete(kMinT, kMaxT, Selectors{{Eq("instance", "a")}}).ok()) _exit(3);
+    if (!(*db)->Delete(30 * kMin, 6 * kH, Selectors{{Eq("instance", "b")}}).ok()) _exit(3);
+    char ack = 1;
+    if (write(pipefd[1], &ack, 1) != 1) _exit(4);
+    for (int64_t t = 7 * kH;; t += 1000) {  // more samples until killed
+      auto app = (*db)->NewAppender();
+      (void)app->Append(0, L("other", "c"), t, 1);
+      if (!app->Commit().ok()) _exit(5);
+    }
+  }
+  close(pipefd[1]);
+  char ack = 0;
+  ASSERT_EQ(read(pipefd[0], &ack, 1), 1);
+  usleep(20000);
+  kill(child, SIGKILL);
+  int status;
+  waitpid(child, &status, 0);
+  close(pipefd[0]);
+  ASSERT_TRUE(WIFSIGNALED(status));
+
+  auto db = OpenDb(Options());
+  Result r = Read(db.get(), {Eq("__name__", "m")});
+  EXPECT_EQ(Count(r, "m{instance=\"a\"}"), 0u);
+  ASSERT_EQ(Count(r, "m{instance=\"b\"}"), 30u + 59u);  // [0, 30m) and (6h, 7h): both ends deleted
+  for (const auto& [t, v] : r["m{instance=\"b\"}"]) EXPECT_TRUE(t < 30 * kMin || t > 6 * kH) << t;
 }
 
 TEST_F(DbTombstonesTest, HeadCutsAndCompactionsWriteNoDeletedSample) {
